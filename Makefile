@@ -1,0 +1,46 @@
+# Fresh-machine commands (see README):
+#   make run    set everything up, then plan England's network on the embedded data (maps under maps/)
+#   make test   set everything up, then run the whole test suite (what CI runs, via .ci/run)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup browser run test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Maps are checked in a real headless Chromium: Debian's package, not a browser download.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(chromium --version 2>/dev/null)"; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null && \
+		echo "installed $$(chromium --version)"; \
+	fi
+
+run: setup
+	$(BIN)/planner run scenarios/england_baseline.toml --out out/england_baseline --map maps/england_baseline.html
+
+test: setup browser
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: setup
+	$(BIN)/ruff check planner tests benchmarks geodata
+
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/network_baseline.py
+	$(BIN)/python benchmarks/network_lsoa_scale.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
