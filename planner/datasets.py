@@ -1,0 +1,195 @@
+"""Loaders for the embedded England dataset in ``geodata/`` (see ``geodata/README.md``).
+
+Each loader returns a fresh GeoDataFrame in EPSG:4326, so callers may change it freely.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from planner import settings
+
+_TEXT = ["name", "town", "region_code", "kind", "operator", "precision", "source", "status"]
+
+
+def _path(name: str) -> Path:
+    return Path(settings.GEODATA_DIR) / name
+
+
+def _read_points(name: str, id_column: str) -> gpd.GeoDataFrame:
+    table = pd.read_csv(_path(name), dtype={id_column: str}, keep_default_na=False, na_values=[""])
+    for column in _TEXT:
+        if column in table:
+            table[column] = table[column].astype("string").fillna("").astype(str)
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=settings.CRS
+    )
+
+
+def load_regions() -> gpd.GeoDataFrame:
+    """Load England's nine ONS regions.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per region, EPSG:4326, columns ``region_code`` (E12000001-E12000009),
+        ``region_name``, ``nhs_region_code`` and ``nhs_region_name`` (the NHS England region it
+        falls in, E400000xx), ``population`` (Census 2021 usual residents), ``source`` and
+        ``geometry`` (simplified Natural Earth polygons).
+    """
+    regions = gpd.read_file(_path("regions.geojson"))
+    regions["population"] = regions["population"].astype("int64")
+    return regions.to_crs(settings.CRS)
+
+
+def load_upper_tier() -> gpd.GeoDataFrame:
+    """Load England's 152 upper-tier local authority units (Natural Earth admin-1).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, columns ``unit_code`` (ISO 3166-2, e.g. ``GB-LDS``), ``unit_name``,
+        ``unit_type``, ``region_code``, ``source`` and ``geometry``.
+    """
+    return gpd.read_file(_path("upper_tier.geojson")).to_crs(settings.CRS)
+
+
+def load_demand_zones() -> gpd.GeoDataFrame:
+    """Load the population-weighted demand points (GeoNames places scaled to Census 2021).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 points, columns ``zone_id`` (``GN<geonameid>``, or ``UT<unit>`` for a filled
+        unit), ``name``, ``region_code``, ``unit_code``, ``lat``, ``lon``, ``population``
+        (integer; each region sums to its Census 2021 figure), ``source`` and ``geometry``.
+    """
+    zones = _read_points("demand_zones.csv", "zone_id")
+    zones["population"] = zones["population"].astype("int64")
+    return zones
+
+
+def _site_like(name: str) -> gpd.GeoDataFrame:
+    sites = _read_points(name, "site_id")
+    sites["scanners"] = sites["scanners"].astype("Int64")
+    sites["phase1_network"] = sites["phase1_network"].astype(str).str.lower().eq("true")
+    return sites
+
+
+def load_sites() -> gpd.GeoDataFrame:
+    """Load the existing PET-CT sites named in the fact sheet.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 points, columns ``site_id`` (S001...), ``name``, ``town``, ``region_code``,
+        ``lat``, ``lon``, ``scanners`` (nullable integer: missing where no source gives it),
+        ``kind`` (``fixed``/``mobile``), ``operator`` (empty if unknown), ``precision``
+        (``town centre``/``district centre``: no hospital coordinate is sourced),
+        ``phase1_network`` (bool), ``source`` and ``geometry``.
+    """
+    return _site_like("sites.csv")
+
+
+def load_candidate_sites() -> gpd.GeoDataFrame:
+    """Load candidate places for a new scanner site (same columns as :func:`load_sites`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Ids C001...; ``scanners`` is 0, ``kind`` and ``operator`` empty, ``precision``
+        ``town centre``, ``phase1_network`` False.
+    """
+    return _site_like("candidate_sites.csv")
+
+
+def load_hubs() -> gpd.GeoDataFrame:
+    """Load the training-hub candidates, The Christie first.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 points, columns ``hub_id`` (H01...), ``name``, ``town``, ``region_code``,
+        ``lat``, ``lon``, ``precision``, ``source``, ``is_christie`` (bool) and ``geometry``.
+    """
+    hubs = _read_points("hubs.csv", "hub_id")
+    hubs["is_christie"] = hubs["is_christie"].astype(str).str.lower().eq("true")
+    return hubs
+
+
+def load_suppliers() -> gpd.GeoDataFrame:
+    """Load the FDG radiopharmacies and cyclotrons.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 points, columns ``supplier_id`` (R01...), ``name``, ``town``, ``region_code``,
+        ``lat``, ``lon``, ``operator`` (empty if unknown), ``status`` (``active`` or
+        ``mothballed``), ``precision``, ``source`` and ``geometry``.
+    """
+    return _read_points("radiopharmacies.csv", "supplier_id")
+
+
+def summary() -> dict[str, object]:
+    """Summarise the embedded dataset.
+
+    Returns
+    -------
+    dict
+        ``regions`` (count), ``population_by_region`` (DataFrame: region_code, region_name,
+        census population, demand-zone population, zones), ``population`` (England total of the
+        demand zones), ``demand_zones``, ``sites``, ``fixed_sites``, ``mobile_sites``,
+        ``scanners_known`` (sum of known counts), ``sites_unknown_scanners``,
+        ``candidate_sites``, ``hubs``, ``suppliers`` and ``active_suppliers``.
+    """
+    regions = load_regions()
+    zones = load_demand_zones()
+    sites = load_sites()
+    suppliers = load_suppliers()
+    by_region = zones.groupby("region_code").agg(
+        zones=("zone_id", "size"), zone_population=("population", "sum")
+    )
+    table = regions[["region_code", "region_name", "population"]].rename(
+        columns={"population": "census_population"}
+    )
+    table = table.merge(by_region, on="region_code", how="left")
+    return {
+        "regions": len(regions),
+        "population_by_region": table,
+        "population": int(zones["population"].sum()),
+        "demand_zones": len(zones),
+        "sites": len(sites),
+        "fixed_sites": int((sites["kind"] == "fixed").sum()),
+        "mobile_sites": int((sites["kind"] == "mobile").sum()),
+        "scanners_known": int(sites["scanners"].sum()),
+        "sites_unknown_scanners": int(sites["scanners"].isna().sum()),
+        "candidate_sites": len(load_candidate_sites()),
+        "hubs": len(load_hubs()),
+        "suppliers": len(suppliers),
+        "active_suppliers": int((suppliers["status"] == "active").sum()),
+    }
+
+
+def summary_text() -> str:
+    """Return :func:`summary` as the plain text ``planner data`` prints."""
+    s = summary()
+    table = s["population_by_region"]
+    lines = [f"Embedded England dataset ({settings.GEODATA_DIR})", ""]
+    lines.append(f"{'region':<10} {'name':<26} {'population':>12} {'zones':>6}")
+    for row in table.itertuples():
+        lines.append(
+            f"{row.region_code:<10} {row.region_name:<26} {row.zone_population:>12,} {row.zones:>6}"
+        )
+    lines += [
+        f"{'England':<37} {s['population']:>12,} {s['demand_zones']:>6}",
+        "",
+        f"existing sites:  {s['sites']} ({s['fixed_sites']} fixed, {s['mobile_sites']} mobile); "
+        f"{s['scanners_known']} scanners where known, {s['sites_unknown_scanners']} sites unknown",
+        f"candidate sites: {s['candidate_sites']}",
+        f"training hubs:   {s['hubs']}",
+        f"FDG suppliers:   {s['suppliers']} ({s['active_suppliers']} active)",
+    ]
+    return "\n".join(lines)

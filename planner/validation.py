@@ -1,0 +1,220 @@
+"""Checks on a planner's own tables, raising :class:`planner.errors.InputError`.
+
+Each check takes a DataFrame and the name of the file it came from, so the error names the file,
+the 1-based data row (header excluded, i.e. position in the table + 1) and the column, what was
+found and what was expected. They work on any DataFrame, not only on files.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner import settings
+from planner.errors import InputError
+
+#: England's extent in degrees, with a margin; beyond it a point cannot be in England at all.
+ENGLAND_BOUNDS = {"lat": (49.8, 55.9), "lon": (-6.5, 1.9)}
+#: How far outside the simplified region polygons a point may lie and still count as in England
+#: (coastal town centres, piers, islands the simplification dropped); it takes the nearest region.
+COAST_BUFFER_M = 5_000.0
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _rows(mask: Iterable[bool]) -> list[int]:
+    return [int(i) + 1 for i in np.flatnonzero(np.asarray(list(mask), dtype=bool))]
+
+
+def _show(values: Sequence[object], limit: int = 5) -> str:
+    shown = ", ".join(repr(v) for v in list(values)[:limit])
+    return shown + (" ..." if len(values) > limit else "")
+
+
+def _one_or_many(rows: list[int]) -> int | list[int]:
+    return rows[0] if len(rows) == 1 else rows
+
+
+def require_rows(frame: pd.DataFrame, source: str) -> None:
+    """Raise if ``frame`` has no data rows."""
+    if len(frame) == 0:
+        raise InputError("the file has no data rows; expected at least one", source=source)
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) -> None:
+    """Raise naming the first required column that ``frame`` lacks, and the columns it has."""
+    for column in columns:
+        if column not in frame.columns:
+            raise InputError(
+                f"required column is missing; found columns {_show(list(frame.columns), 20)}",
+                source=source,
+                field=column,
+            )
+
+
+def numeric_column(
+    frame: pd.DataFrame,
+    column: str,
+    source: str,
+    *,
+    minimum: float | None = 0.0,
+    allow_missing: bool = False,
+) -> pd.Series:
+    """Return ``frame[column]`` as numbers, raising on text, missing or too-small values.
+
+    Parameters
+    ----------
+    frame, column, source
+        The table, the column to check and the file it came from (for the message).
+    minimum
+        Smallest value allowed (``None``: no lower bound).
+    allow_missing
+        Whether empty cells are allowed (they stay NaN).
+
+    Returns
+    -------
+    pandas.Series
+        Float values, same index as ``frame``.
+    """
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    blank = raw.isna() | raw.astype(str).str.strip().eq("")
+    bad = values.isna() & ~blank
+    if bad.any():
+        rows = _rows(bad)
+        raise InputError(
+            f"found non-numeric value(s) {_show(raw[bad].tolist())}; expected a number",
+            source=source,
+            row=_one_or_many(rows),
+            field=column,
+        )
+    if blank.any() and not allow_missing:
+        raise InputError(
+            "found an empty value; expected a number", source=source,
+            row=_one_or_many(_rows(blank)), field=column,
+        )
+    if minimum is not None:
+        low = values < minimum
+        if low.any():
+            raise InputError(
+                f"found {_show(values[low].tolist())}; expected a number of at least {minimum:g}",
+                source=source,
+                row=_one_or_many(_rows(low)),
+                field=column,
+            )
+    return values.astype(float)
+
+
+def unique_ids(frame: pd.DataFrame, column: str, source: str) -> None:
+    """Raise if ``column`` has an empty or repeated id, naming every row involved."""
+    ids = frame[column].astype("string").str.strip()
+    empty = ids.isna() | ids.eq("")
+    if empty.any():
+        raise InputError(
+            "found an empty id; expected a unique, non-empty id on every row",
+            source=source, row=_one_or_many(_rows(empty)), field=column,
+        )
+    repeated = ids.duplicated(keep=False)
+    if repeated.any():
+        raise InputError(
+            f"found duplicate id(s) {_show(sorted(set(ids[repeated])))}; expected unique ids",
+            source=source, row=_rows(repeated), field=column,
+        )
+
+
+def bool_column(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
+    """Return ``column`` as booleans (true/false, 1/0, yes/no; empty is False), else raise."""
+    text = frame[column].astype("string").fillna("").str.strip().str.lower()
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        raise InputError(
+            f"found {_show(frame[column][bad].tolist())}; expected true/false (or 1/0, yes/no)",
+            source=source, row=_one_or_many(_rows(bad)), field=column,
+        )
+    return text.isin(_TRUE)
+
+
+def choice_column(
+    frame: pd.DataFrame, column: str, source: str, allowed: Sequence[str]
+) -> pd.Series:
+    """Return ``column`` as lower-case text, raising on a value not in ``allowed``."""
+    text = frame[column].astype("string").fillna("").str.strip().str.lower()
+    bad = ~text.isin(list(allowed))
+    if bad.any():
+        raise InputError(
+            f"found {_show(frame[column][bad].tolist())}; expected one of {_show(allowed)}",
+            source=source, row=_one_or_many(_rows(bad)), field=column,
+        )
+    return text.astype(str)
+
+
+@functools.cache
+def _regions_bng() -> gpd.GeoDataFrame:
+    # Read once per process: every reader needs it, and the embedded file does not change.
+    from planner import datasets
+
+    return datasets.load_regions()[["region_code", "geometry"]].to_crs(settings.BNG)
+
+
+def regions_in_england(
+    frame: pd.DataFrame, source: str, *, lat: str = "lat", lon: str = "lon"
+) -> pd.Series:
+    """Return the ONS region of every point, raising if a point is outside England.
+
+    A point inside a region polygon takes that region; one up to ``COAST_BUFFER_M`` outside
+    every polygon (coastal town centres, small islands) takes the nearest region.
+
+    Parameters
+    ----------
+    frame
+        Table with numeric ``lat`` and ``lon`` columns (degrees, EPSG:4326).
+    source
+        File name, for the error message.
+    lat, lon
+        Column names used in the message (the caller's own names).
+
+    Returns
+    -------
+    pandas.Series
+        Region codes, same index as ``frame``.
+    """
+    y = frame["lat"].to_numpy(float)
+    x = frame["lon"].to_numpy(float)
+    (lat0, lat1), (lon0, lon1) = ENGLAND_BOUNDS["lat"], ENGLAND_BOUNDS["lon"]
+    in_box = (y >= lat0) & (y <= lat1) & (x >= lon0) & (x <= lon1)
+    if not in_box.all():
+        rows = _rows(~in_box)
+        i = rows[0] - 1
+        swapped = (lat0 <= x[i] <= lat1) and (lon0 <= y[i] <= lon1)
+        hint = (
+            f"; the values look swapped: is {lat!r} the longitude and {lon!r} the latitude?"
+            if swapped
+            else ""
+        )
+        raise InputError(
+            f"found {lat}={y[i]:g}, {lon}={x[i]:g}, outside England; expected latitude "
+            f"{lat0}..{lat1} and longitude {lon0}..{lon1} (EPSG:4326){hint}",
+            source=source, row=_one_or_many(rows), field=f"{lat}/{lon}",
+        )
+    points = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(x, y), crs=settings.CRS
+    ).to_crs(settings.BNG)
+    joined = gpd.sjoin_nearest(
+        points, _regions_bng(), how="left", max_distance=COAST_BUFFER_M
+    )
+    joined = joined[~joined.index.duplicated()].sort_index()
+    outside = joined["region_code"].isna().to_numpy()
+    if outside.any():
+        rows = _rows(outside)
+        i = rows[0] - 1
+        raise InputError(
+            f"found {lat}={y[i]:g}, {lon}={x[i]:g}, more than {COAST_BUFFER_M / 1000:g} km "
+            "outside England's regions; expected a point in England",
+            source=source, row=_one_or_many(rows), field=f"{lat}/{lon}",
+        )
+    return pd.Series(joined["region_code"].to_numpy(), index=frame.index, dtype=str)
