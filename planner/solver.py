@@ -1,0 +1,396 @@
+"""Running a MILP solver on a PuLP problem and reporting what it really achieved.
+
+PuLP reports a HiGHS or CBC run that stopped on its time limit with a feasible solution as
+``"Optimal"``. Planners must never be told a plan is optimal when it is not, so this module reads
+the solver's own status and bound: HiGHS through the ``highspy`` object PuLP keeps
+(``problem.solverModel``), CBC from its log. Every model in ``planner`` is solved through
+:func:`solve`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pulp
+
+from planner.errors import InputError, SolverError
+
+#: Status words used across planner: a plan's ``status`` is always one of these.
+OPTIMAL = "optimal"
+FEASIBLE = "feasible"  # a solution exists, optimality not proven (time or node limit): see gap
+INFEASIBLE = "infeasible"
+UNBOUNDED = "unbounded"
+NOT_SOLVED = "not_solved"  # stopped before any feasible solution was found
+ERROR = "error"
+
+_ALIASES = {
+    "highs": "HiGHS",
+    "cbc": "PULP_CBC_CMD",
+    "pulp_cbc_cmd": "PULP_CBC_CMD",
+    "coin_cmd": "COIN_CMD",
+    "glpk": "GLPK_CMD",
+    "glpk_cmd": "GLPK_CMD",
+    "highs_cmd": "HiGHS_CMD",
+    "gurobi": "GUROBI",
+    "cplex": "CPLEX_PY",
+    "scip": "SCIP_PY",
+}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to solve a model.
+
+    Parameters
+    ----------
+    name
+        ``"highs"`` (default where highspy is installed), ``"cbc"`` (ships with PuLP, the
+        fallback), or the name of any solver PuLP knows (``pulp.listSolvers()``).
+    time_limit
+        Seconds after which the solver stops and reports its best plan and gap.
+    mip_gap
+        Relative gap at which the solver may stop and call the plan optimal
+        (a plan within ``mip_gap`` of the best bound). ``None`` keeps the solver's default
+        (1e-4 for HiGHS and CBC).
+    threads
+        Threads the solver may use; ``None`` lets it choose.
+    msg
+        Show the solver's log.
+    """
+
+    name: str | None = None
+    time_limit: float | None = None
+    mip_gap: float | None = None
+    threads: int | None = None
+    msg: bool = False
+
+
+@dataclass
+class SolveReport:
+    """What a solver run achieved, in the solver's own words translated to planner's.
+
+    ``status`` is one of ``optimal``, ``feasible`` (a plan exists but the run stopped before
+    proving optimality: read ``mip_gap``), ``infeasible``, ``unbounded``, ``not_solved`` or
+    ``error``. ``mip_gap`` is the relative gap between the plan's objective and the best bound
+    (0 for a proven optimum, ``None`` when unknown). ``has_solution`` tells whether variable
+    values can be read.
+    """
+
+    status: str
+    solver: str
+    seconds: float
+    objective: float | None = None
+    best_bound: float | None = None
+    mip_gap: float | None = None
+    message: str = ""
+    time_limit_reached: bool = False
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (OPTIMAL, FEASIBLE)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def available_solvers() -> list[str]:
+    """Names of the PuLP solvers that can run on this machine."""
+    return pulp.listSolvers(onlyAvailable=True)
+
+
+def default_solver_name() -> str:
+    """``"highs"`` when highspy is installed, otherwise ``"cbc"``."""
+    return "highs" if "HiGHS" in available_solvers() else "cbc"
+
+
+def _pulp_name(name: str | None) -> str:
+    if name is None:
+        name = default_solver_name()
+    pulp_name = _ALIASES.get(name.lower(), name)
+    known = pulp.listSolvers()
+    if pulp_name not in known:
+        raise InputError(
+            f"unknown solver {name!r}; expected 'highs', 'cbc' or one of PuLP's: "
+            f"{', '.join(known)}",
+            field="solver.name",
+        )
+    if pulp_name not in available_solvers():
+        raise InputError(
+            f"solver {name!r} is not installed here; available: {', '.join(available_solvers())}",
+            field="solver.name",
+        )
+    return pulp_name
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative MIP gap ``|objective - bound| / max(|objective|, tiny)``, as HiGHS defines it."""
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    denom = max(abs(objective), 1e-9)
+    return abs(objective - bound) / denom
+
+
+class _FastHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface, passing the model to highspy as whole arrays.
+
+    PuLP's own ``buildSolverModel`` calls ``addCol`` and ``addRow`` once per variable and per
+    constraint; on a model with a million assignment variables that dominates the run. This
+    passes the same columns and rows in two vectorised calls; everything else (options, reading
+    the solution back into the PuLP variables) is PuLP's.
+    """
+
+    def buildSolverModel(self, lp):  # noqa: N802 - PuLP's name
+        import highspy
+
+        inf = highspy.kHighsInf
+        sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        variables = lp.variables()
+        n = len(variables)
+        for i, var in enumerate(variables):
+            var.index = i
+        objective = lp.objective
+        cost = np.fromiter((sense * objective.get(v, 0.0) for v in variables), float, n)
+        lower = np.fromiter(
+            (-inf if v.lowBound is None else v.lowBound for v in variables), float, n
+        )
+        upper = np.fromiter((inf if v.upBound is None else v.upBound for v in variables), float, n)
+        empty_i = np.zeros(0, dtype=np.int32)
+        empty_f = np.zeros(0, dtype=float)
+        self_model = lp.solverModel
+        self_model.addCols(n, cost, lower, upper, 0, empty_i, empty_i, empty_f)
+        if self.mip:
+            integer = np.fromiter(
+                (i for i, v in enumerate(variables) if v.cat == pulp.LpInteger), np.int32
+            )
+            if integer.size:
+                kinds = np.full(integer.size, highspy.HighsVarType.kInteger)
+                self_model.changeColsIntegrality(integer.size, integer, kinds)
+
+        constraints = list(lp._constraints.values())
+        m = len(constraints)
+        starts = np.zeros(m, dtype=np.int32)
+        row_lower = np.empty(m)
+        row_upper = np.empty(m)
+        indices: list[int] = []
+        values: list[float] = []
+        for r, constraint in enumerate(constraints):
+            constraint.index = r
+            starts[r] = len(indices)
+            for var, coefficient in constraint.items():
+                if coefficient != 0:
+                    indices.append(var.index)
+                    values.append(coefficient)
+            lb = constraint.getLb()
+            ub = constraint.getUb()
+            row_lower[r] = -inf if lb is None else lb
+            row_upper[r] = inf if ub is None else ub
+        if m:
+            self_model.addRows(
+                m,
+                row_lower,
+                row_upper,
+                len(indices),
+                starts,
+                np.asarray(indices, dtype=np.int32),
+                np.asarray(values, dtype=float),
+            )
+        if objective.constant:
+            self_model.changeObjectiveOffset(sense * objective.constant)
+
+
+def _make_solver(pulp_name: str, options: SolverOptions, log_path: str | None):
+    common = {"msg": options.msg, "timeLimit": options.time_limit}
+    if pulp_name == "HiGHS":
+        kwargs = dict(common, gapRel=options.mip_gap, threads=options.threads)
+        return _FastHiGHS(**{k: v for k, v in kwargs.items() if v is not None})
+    if pulp_name == "PULP_CBC_CMD":
+        kwargs = dict(common, gapRel=options.mip_gap, threads=options.threads, logPath=log_path)
+        return pulp.PULP_CBC_CMD(**{k: v for k, v in kwargs.items() if v is not None})
+    solver = pulp.getSolver(pulp_name, msg=options.msg)
+    if options.time_limit is not None:
+        solver.timeLimit = options.time_limit
+    return solver
+
+
+def _report_highs(problem: pulp.LpProblem, seconds: float) -> SolveReport:
+    import highspy
+
+    h = problem.solverModel
+    status = h.getModelStatus()
+    info = h.getInfo()
+    s = highspy.HighsModelStatus
+    has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
+    objective = float(info.objective_function_value) if has_primal else None
+    bound = float(info.mip_dual_bound) if is_mip else objective
+    sense = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    message = h.modelStatusToString(status)
+    limit_statuses = {
+        s.kTimeLimit,
+        s.kIterationLimit,
+        s.kInterrupt,
+        s.kSolutionLimit,
+        s.kObjectiveBound,
+        s.kObjectiveTarget,
+    }
+    gap = None
+    if status == s.kOptimal:
+        result = OPTIMAL
+        gap = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else 0.0
+    elif status in limit_statuses:
+        result = FEASIBLE if has_primal else NOT_SOLVED
+        if is_mip and math.isfinite(info.mip_gap):
+            gap = float(info.mip_gap)
+    elif status in (s.kInfeasible,):
+        result = INFEASIBLE
+    elif status in (s.kUnbounded,):
+        result = UNBOUNDED
+    elif status == s.kUnboundedOrInfeasible:
+        result = INFEASIBLE
+        message += " (HiGHS could not tell infeasible from unbounded)"
+    else:
+        result = ERROR
+    if objective is not None and sense < 0:
+        # _FastHiGHS negates costs to maximise; HiGHS reports the minimised value.
+        objective, bound = -objective, (-bound if bound is not None else None)
+    return SolveReport(
+        status=result,
+        solver="highs",
+        seconds=seconds,
+        objective=objective,
+        best_bound=bound,
+        mip_gap=gap,
+        message=message,
+        time_limit_reached=status == s.kTimeLimit,
+    )
+
+
+_CBC_RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
+_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
+_CBC_BOUND = re.compile(r"^Lower bound:\s+(\S+)", re.MULTILINE)
+_CBC_GAP = re.compile(r"^Gap:\s+(\S+)", re.MULTILINE)
+
+
+def _float_or_none(match: re.Match | None) -> float | None:
+    if match is None:
+        return None
+    try:
+        return float(match.group(1))
+    except ValueError:
+        return None
+
+
+def _report_cbc(problem: pulp.LpProblem, log_text: str, seconds: float) -> SolveReport:
+    result_line = _CBC_RESULT.search(log_text)
+    result_text = result_line.group(1).strip() if result_line else ""
+    objective = pulp.value(problem.objective)
+    bound = _float_or_none(_CBC_BOUND.search(log_text))
+    gap = _float_or_none(_CBC_GAP.search(log_text))
+    sense = -1.0 if problem.sense == pulp.LpMaximize else 1.0
+    if bound is not None:
+        bound *= sense  # CBC minimises; its bound on a maximisation is negated
+    pulp_status = problem.status
+    sol_status = problem.sol_status
+    time_limited = "time" in result_text.lower() or "stopped" in result_text.lower()
+    if result_text.startswith("Optimal") or (
+        not result_text and sol_status == pulp.LpSolutionOptimal
+    ):
+        status = OPTIMAL
+        gap = 0.0 if gap is None else gap
+        bound = objective if bound is None else bound
+    elif "infeasible" in result_text.lower() or pulp_status == pulp.LpStatusInfeasible:
+        status, objective = INFEASIBLE, None
+    elif "unbounded" in result_text.lower() or pulp_status == pulp.LpStatusUnbounded:
+        status, objective = UNBOUNDED, None
+    elif sol_status == pulp.LpSolutionIntegerFeasible or (time_limited and objective is not None):
+        status = FEASIBLE
+        if gap is None:
+            gap = relative_gap(objective, bound)
+    elif time_limited:
+        status, objective = NOT_SOLVED, None
+    else:
+        status = ERROR
+    return SolveReport(
+        status=status,
+        solver="cbc",
+        seconds=seconds,
+        objective=objective,
+        best_bound=bound,
+        mip_gap=gap,
+        message=result_text or pulp.LpStatus.get(pulp_status, "unknown"),
+        time_limit_reached=time_limited,
+    )
+
+
+def _report_other(problem: pulp.LpProblem, name: str, seconds: float) -> SolveReport:
+    # Other PuLP solvers: PuLP's sol_status is the best information available. A limit-stopped
+    # run shows as LpSolutionIntegerFeasible, which must not be reported as optimal.
+    sol = problem.sol_status
+    objective = pulp.value(problem.objective)
+    if sol == pulp.LpSolutionOptimal:
+        status = OPTIMAL
+    elif sol == pulp.LpSolutionIntegerFeasible:
+        status = FEASIBLE
+    elif sol == pulp.LpSolutionInfeasible:
+        status, objective = INFEASIBLE, None
+    elif sol == pulp.LpSolutionUnbounded:
+        status, objective = UNBOUNDED, None
+    else:
+        status, objective = NOT_SOLVED, None
+    return SolveReport(
+        status=status,
+        solver=name,
+        seconds=seconds,
+        objective=objective,
+        mip_gap=0.0 if status == OPTIMAL else None,
+        message=pulp.LpStatus.get(problem.status, "unknown"),
+    )
+
+
+def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveReport:
+    """Solve ``problem`` and report its true status, objective, bound and gap.
+
+    Variable values are left in the PuLP variables (``var.varValue``) as usual.
+
+    Parameters
+    ----------
+    problem
+        The PuLP problem.
+    options
+        Solver name, time limit, gap and threads.
+
+    Returns
+    -------
+    SolveReport
+        ``status`` is ``optimal`` only when the solver proved optimality within its gap tolerance.
+    """
+    options = options or SolverOptions()
+    pulp_name = _pulp_name(options.name)
+    log_path = None
+    if pulp_name == "PULP_CBC_CMD":
+        handle, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
+        os.close(handle)
+    solver = _make_solver(pulp_name, options, log_path)
+    started = time.perf_counter()
+    try:
+        problem.solve(solver)
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"{pulp_name} failed: {exc}") from exc
+    finally:
+        seconds = time.perf_counter() - started
+    if pulp_name == "HiGHS":
+        return _report_highs(problem, seconds)
+    if pulp_name == "PULP_CBC_CMD":
+        try:
+            with open(log_path, encoding="utf-8", errors="replace") as fh:
+                log_text = fh.read()
+        finally:
+            os.unlink(log_path)
+        return _report_cbc(problem, log_text, seconds)
+    return _report_other(problem, pulp_name, seconds)
