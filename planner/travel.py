@@ -1,0 +1,385 @@
+"""Travel times between demand zones and sites, kept sparse.
+
+A national model needs only the pairs a patient could reasonably travel: every pair within the
+scenario's maximum travel time. :func:`estimate_travel_times` finds them with a k-d tree on the
+unit sphere and converts great-circle distance to driving minutes with :class:`RoadSpeedModel`;
+:func:`read_travel_matrix` and :func:`read_osrm_table` import times computed elsewhere (a
+routing engine, a commercial matrix). Either way the result is a :class:`TravelMatrix`: three
+aligned arrays (origin index, destination index, minutes), never a dense zone x site table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from planner.errors import InputError
+
+#: Mean Earth radius in km (IUGG).
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class RoadSpeedModel:
+    """Driving minutes from straight-line distance.
+
+    Road distance is the great-circle distance times ``detour_factor``; driving time is piecewise
+    linear in road distance, slow for the first kilometres (urban streets), faster on A roads,
+    fastest on motorways, so longer trips have higher average speeds.
+
+    Parameters
+    ----------
+    detour_factor
+        Road distance / straight-line distance. **Assumption**: 1.3. Boscoe, Henry & Zdeb
+        (2012, The Professional Geographer 64(2)) measured 1.417 on average across the United
+        States; England's denser road network is assumed to detour less.
+    band_km
+        Upper ends (road km) of the speed bands but the last.
+    band_kmh
+        Speed in each band (one more than ``band_km``). **Assumption**: 30 km/h for the first
+        5 km, 55 km/h to 30 km, 85 km/h beyond; of the order of the Department for Transport's
+        average speeds on local A roads (about 40-50 km/h) and on motorways and trunk roads.
+    access_minutes
+        Fixed minutes added to every trip (parking, walking to the department). Assumption: 0.
+    """
+
+    detour_factor: float = 1.3
+    band_km: tuple[float, ...] = (5.0, 30.0)
+    band_kmh: tuple[float, ...] = (30.0, 55.0, 85.0)
+    access_minutes: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.detour_factor < 1.0:
+            raise InputError(f"must be >= 1, found {self.detour_factor}", field="detour_factor")
+        if len(self.band_kmh) != len(self.band_km) + 1:
+            raise InputError(
+                f"needs one more speed than band limits, found {len(self.band_kmh)} speeds "
+                f"for {len(self.band_km)} limits",
+                field="band_kmh",
+            )
+        if any(s <= 0 for s in self.band_kmh) or list(self.band_km) != sorted(self.band_km):
+            raise InputError("speeds must be positive and band limits increasing", field="band_kmh")
+
+    def _breakpoints(self) -> tuple[np.ndarray, np.ndarray]:
+        """Road km and cumulative minutes at each band limit, starting at 0."""
+        km = np.concatenate([[0.0], np.asarray(self.band_km, float)])
+        minutes = np.zeros_like(km)
+        for k in range(1, len(km)):
+            minutes[k] = minutes[k - 1] + (km[k] - km[k - 1]) / self.band_kmh[k - 1] * 60.0
+        return km, minutes
+
+    def minutes(self, straight_km: np.ndarray | float) -> np.ndarray:
+        """Driving minutes for straight-line distances in km."""
+        road = np.asarray(straight_km, float) * self.detour_factor
+        km, cum = self._breakpoints()
+        band = np.searchsorted(km, road, side="right") - 1
+        speeds = np.asarray(self.band_kmh, float)
+        return self.access_minutes + cum[band] + (road - km[band]) / speeds[band] * 60.0
+
+    def straight_km(self, minutes: float) -> float:
+        """Longest straight-line distance reachable in ``minutes`` (inverse of :meth:`minutes`)."""
+        driving = max(minutes - self.access_minutes, 0.0)
+        km, cum = self._breakpoints()
+        band = int(np.searchsorted(cum, driving, side="right") - 1)
+        road = km[band] + (driving - cum[band]) / 60.0 * self.band_kmh[band]
+        return road / self.detour_factor
+
+
+@dataclass
+class TravelMatrix:
+    """Sparse travel times: the pairs (origin, destination) with a known time.
+
+    Attributes
+    ----------
+    origin_ids, destination_ids
+        Ids of all origins (demand zones) and destinations (sites), in model order.
+    origin, destination
+        For each pair, the index into ``origin_ids`` and ``destination_ids``.
+    minutes
+        For each pair, the travel time in minutes.
+    source
+        Where the times come from (``"estimated"``, a file name).
+    """
+
+    origin_ids: np.ndarray
+    destination_ids: np.ndarray
+    origin: np.ndarray
+    destination: np.ndarray
+    minutes: np.ndarray
+    source: str = "estimated"
+
+    def __len__(self) -> int:
+        return int(self.minutes.size)
+
+    def within(self, limit: float) -> TravelMatrix:
+        """The pairs with ``minutes <= limit``."""
+        keep = self.minutes <= limit
+        return TravelMatrix(
+            self.origin_ids,
+            self.destination_ids,
+            self.origin[keep],
+            self.destination[keep],
+            self.minutes[keep],
+            self.source,
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: origin_id, destination_id, minutes."""
+        return pd.DataFrame(
+            {
+                "origin_id": self.origin_ids[self.origin],
+                "destination_id": self.destination_ids[self.destination],
+                "minutes": self.minutes,
+            }
+        )
+
+    def nearest_minutes(self, destinations: np.ndarray | None = None) -> np.ndarray:
+        """For each origin, the time to its nearest destination (``inf`` if none is known).
+
+        ``destinations`` optionally restricts to a boolean mask over ``destination_ids``.
+        """
+        best = np.full(self.origin_ids.size, np.inf)
+        if destinations is None:
+            np.minimum.at(best, self.origin, self.minutes)
+        else:
+            keep = np.asarray(destinations, bool)[self.destination]
+            np.minimum.at(best, self.origin[keep], self.minutes[keep])
+        return best
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi = np.radians(np.asarray(lat, float))
+    lam = np.radians(np.asarray(lon, float))
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def great_circle_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle (haversine) distance in km between arrays of points."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _coordinates(table: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray]:
+    if "geometry" in table and getattr(table, "crs", None) is not None:
+        if not table.crs.equals("EPSG:4326"):
+            table = table.to_crs("EPSG:4326")
+        return table.geometry.y.to_numpy(), table.geometry.x.to_numpy()
+    if {"lat", "lon"} <= set(table.columns):
+        return table["lat"].to_numpy(float), table["lon"].to_numpy(float)
+    raise InputError(f"{what} need point geometries with a CRS or 'lat' and 'lon' columns")
+
+
+def estimate_travel_times(
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    max_minutes: float,
+    *,
+    origin_id: str = "zone_id",
+    destination_id: str = "site_id",
+    speed_model: RoadSpeedModel | None = None,
+) -> TravelMatrix:
+    """Estimated driving times for every origin-destination pair within ``max_minutes``.
+
+    Pairs are found with a k-d tree over 3-D unit vectors (chord distance is monotone in
+    great-circle distance), so the work grows with the number of pairs kept, not with
+    origins x destinations.
+
+    Parameters
+    ----------
+    origins, destinations
+        GeoDataFrames of points (any CRS) or DataFrames with ``lat``/``lon`` columns.
+    max_minutes
+        Longest travel time kept.
+    origin_id, destination_id
+        Id columns.
+    speed_model
+        Distance-to-time conversion; :class:`RoadSpeedModel` defaults if omitted.
+    """
+    model = speed_model or RoadSpeedModel()
+    o_lat, o_lon = _coordinates(origins, "origins")
+    d_lat, d_lon = _coordinates(destinations, "destinations")
+    radius_km = model.straight_km(max_minutes)
+    chord = 2.0 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0)
+    tree_o = cKDTree(_unit_vectors(o_lat, o_lon))
+    tree_d = cKDTree(_unit_vectors(d_lat, d_lon))
+    # 'ndarray' output keeps zero-distance pairs (a zone at a site), which sparse formats drop.
+    pairs = tree_o.sparse_distance_matrix(tree_d, chord * (1 + 1e-12), output_type="ndarray")
+    o_idx = pairs["i"].astype(np.int32)
+    d_idx = pairs["j"].astype(np.int32)
+    km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(pairs["v"] / 2.0, 0.0, 1.0))
+    minutes = model.minutes(km)
+    keep = minutes <= max_minutes + 1e-9
+    order = np.lexsort((d_idx[keep], o_idx[keep]))
+    return TravelMatrix(
+        origin_ids=origins[origin_id].astype(str).to_numpy(),
+        destination_ids=destinations[destination_id].astype(str).to_numpy(),
+        origin=o_idx[keep][order],
+        destination=d_idx[keep][order],
+        minutes=minutes[keep][order],
+        source="estimated",
+    )
+
+
+def _index_ids(found: pd.Series, known: np.ndarray, what: str, source: str) -> np.ndarray:
+    lookup = pd.Index(known)
+    idx = lookup.get_indexer(found.astype(str))
+    unknown = np.flatnonzero(idx < 0)
+    if unknown.size:
+        rows = (unknown + 1).tolist()
+        examples = ", ".join(repr(v) for v in found.iloc[unknown[:5]].astype(str))
+        raise InputError(
+            f"{unknown.size} unknown {what} id(s), e.g. {examples}; expected ids of the "
+            f"scenario's {what}s",
+            source=source,
+            row=rows,
+            field=found.name,
+        )
+    return idx.astype(np.int32)
+
+
+def read_travel_matrix(
+    path: str | os.PathLike,
+    origin_ids: np.ndarray | list,
+    destination_ids: np.ndarray | list,
+    *,
+    origin_column: str = "origin",
+    destination_column: str = "destination",
+    minutes_column: str = "minutes",
+) -> TravelMatrix:
+    """Read a long travel-time table (CSV or Parquet): one row per origin, destination, minutes.
+
+    Pairs absent from the file are taken as unreachable. Unknown ids, missing or negative
+    times and duplicated pairs are errors naming the file and rows.
+    """
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise InputError("file not found", source=source)
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, dtype={origin_column: str, destination_column: str})
+    except Exception as exc:  # pandas/pyarrow raise many types for unreadable files
+        raise InputError(f"cannot read travel matrix: {exc}", source=source) from exc
+    if table.empty:
+        raise InputError("the travel matrix has no rows", source=source)
+    missing = [c for c in (origin_column, destination_column, minutes_column) if c not in table]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}",
+            source=source,
+            field=missing[0],
+        )
+    minutes = pd.to_numeric(table[minutes_column], errors="coerce")
+    bad = np.flatnonzero(minutes.isna().to_numpy())
+    if bad.size:
+        raise InputError(
+            f"missing or non-numeric travel time: {table[minutes_column].iloc[bad[0]]!r}; "
+            "expected minutes as a number",
+            source=source,
+            row=(bad + 1).tolist(),
+            field=minutes_column,
+        )
+    negative = np.flatnonzero((minutes < 0).to_numpy())
+    if negative.size:
+        raise InputError(
+            f"negative travel time {minutes.iloc[negative[0]]}; expected minutes >= 0",
+            source=source,
+            row=(negative + 1).tolist(),
+            field=minutes_column,
+        )
+    o = _index_ids(table[origin_column], np.asarray(origin_ids, str), "origin", source)
+    d = _index_ids(
+        table[destination_column], np.asarray(destination_ids, str), "destination", source
+    )
+    key = o.astype(np.int64) * (len(destination_ids) + 1) + d
+    dup = np.flatnonzero(pd.Series(key).duplicated().to_numpy())
+    if dup.size:
+        raise InputError(
+            "duplicated origin-destination pair; expected each pair once",
+            source=source,
+            row=(dup + 1).tolist(),
+        )
+    order = np.lexsort((d, o))
+    return TravelMatrix(
+        np.asarray(origin_ids, str),
+        np.asarray(destination_ids, str),
+        o[order],
+        d[order],
+        minutes.to_numpy(float)[order],
+        source=path.name,
+    )
+
+
+def read_osrm_table(
+    path: str | os.PathLike,
+    origin_ids: np.ndarray | list,
+    destination_ids: np.ndarray | list,
+) -> TravelMatrix:
+    """Read an OSRM ``/table`` service response (JSON) saved to a file.
+
+    The response's ``durations`` (seconds) must have one row per origin and one column per
+    destination, in the order of ``origin_ids`` and ``destination_ids`` (the order of the
+    ``sources`` and ``destinations`` of the request); ``null`` means no route.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("file not found", source=source) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}", source=source) from exc
+    if not isinstance(data, dict) or data.get("code") != "Ok":
+        code = data.get("code") if isinstance(data, dict) else type(data).__name__
+        raise InputError(
+            f"OSRM response code is {code!r}; expected 'Ok'", source=source, field="code"
+        )
+    durations = data.get("durations")
+    if not isinstance(durations, list):
+        raise InputError("no 'durations' matrix in the response", source=source, field="durations")
+    n_o, n_d = len(origin_ids), len(destination_ids)
+    if len(durations) != n_o or any(
+        not isinstance(row, list) or len(row) != n_d for row in durations
+    ):
+        shape = f"{len(durations)} rows" if isinstance(durations, list) else "?"
+        raise InputError(
+            f"durations has {shape}; expected {n_o} rows (origins) of {n_d} values (destinations)",
+            source=source,
+            field="durations",
+        )
+    seconds = np.array(
+        [[np.nan if v is None else v for v in row] for row in durations], dtype=object
+    )
+    try:
+        seconds = seconds.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"non-numeric duration: {exc}", source=source, field="durations") from exc
+    negative = np.argwhere(seconds < 0)
+    if negative.size:
+        r, c = negative[0]
+        raise InputError(
+            f"negative duration {seconds[r, c]} s at origin {origin_ids[r]!r}, destination "
+            f"{destination_ids[c]!r}; expected seconds >= 0",
+            source=source,
+            row=int(r) + 1,
+            field="durations",
+        )
+    o, d = np.nonzero(~np.isnan(seconds))
+    return TravelMatrix(
+        np.asarray(origin_ids, str),
+        np.asarray(destination_ids, str),
+        o.astype(np.int32),
+        d.astype(np.int32),
+        seconds[o, d] / 60.0,
+        source=path.name,
+    )

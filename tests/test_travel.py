@@ -1,0 +1,143 @@
+"""Travel times: the speed model by hand, sparse search against a dense computation, imports."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import InputError
+from planner.travel import (
+    RoadSpeedModel,
+    estimate_travel_times,
+    great_circle_km,
+    read_osrm_table,
+    read_travel_matrix,
+)
+
+
+def test_speed_model_by_hand():
+    m = RoadSpeedModel(detour_factor=1.3, band_km=(5.0, 30.0), band_kmh=(30.0, 55.0, 85.0))
+    # 10 km straight = 13 km road: 5 km at 30 km/h (10 min) + 8 km at 55 km/h (8.727 min)
+    assert m.minutes(10.0) == pytest.approx(10.0 + 8 / 55 * 60)
+    # 50 km straight = 65 km road: 10 + 25/55*60 + 35/85*60
+    assert m.minutes(50.0) == pytest.approx(10.0 + 25 / 55 * 60 + 35 / 85 * 60)
+    assert m.minutes(0.0) == 0.0
+    for minutes in (5.0, 10.0, 30.0, 60.0, 120.0):
+        assert m.minutes(m.straight_km(minutes)) == pytest.approx(minutes)
+    km = np.linspace(0, 300, 301)
+    assert np.all(np.diff(m.minutes(km)) > 0)
+
+
+def test_great_circle_known_distance():
+    # London (51.5074, -0.1278) to Manchester (53.4808, -2.2426): about 262 km.
+    assert great_circle_km(51.5074, -0.1278, 53.4808, -2.2426) == pytest.approx(262, abs=2)
+
+
+def test_sparse_pairs_equal_dense_reference():
+    rng = np.random.default_rng(5)
+    zones = pd.DataFrame(
+        {
+            "zone_id": [f"Z{i}" for i in range(300)],
+            "lat": rng.uniform(50, 55, 300),
+            "lon": rng.uniform(-5, 1.5, 300),
+        }
+    )
+    sites = pd.DataFrame(
+        {
+            "site_id": [f"S{j}" for j in range(50)],
+            "lat": rng.uniform(50, 55, 50),
+            "lon": rng.uniform(-5, 1.5, 50),
+        }
+    )
+    model = RoadSpeedModel()
+    matrix = estimate_travel_times(zones, sites, 60.0, speed_model=model)
+    dense = model.minutes(
+        great_circle_km(
+            zones["lat"].to_numpy()[:, None],
+            zones["lon"].to_numpy()[:, None],
+            sites["lat"].to_numpy()[None, :],
+            sites["lon"].to_numpy()[None, :],
+        )
+    )
+    o, d = np.nonzero(dense <= 60.0)
+    assert len(matrix) == len(o)
+    got = {
+        (a, b): t for a, b, t in zip(matrix.origin, matrix.destination, matrix.minutes, strict=True)
+    }
+    for a, b in zip(o, d, strict=True):
+        assert got[(a, b)] == pytest.approx(dense[a, b], rel=1e-9)
+
+
+def test_zone_at_a_site_is_kept():
+    zones = pd.DataFrame({"zone_id": ["Z"], "lat": [52.0], "lon": [-1.0]})
+    sites = pd.DataFrame({"site_id": ["S"], "lat": [52.0], "lon": [-1.0]})
+    matrix = estimate_travel_times(zones, sites, 30.0)
+    assert len(matrix) == 1 and matrix.minutes[0] == 0.0
+
+
+def test_read_long_matrix(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("origin,destination,minutes\nZ1,S1,10\nZ2,S1,25.5\n")
+    m = read_travel_matrix(path, ["Z1", "Z2"], ["S1", "S2"])
+    assert m.to_frame().to_dict("list") == {
+        "origin_id": ["Z1", "Z2"],
+        "destination_id": ["S1", "S1"],
+        "minutes": [10.0, 25.5],
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "row", "field", "words"),
+    [
+        ("origin,destination,minutes\nZ1,S1,10\nZ9,S1,5\n", 2, "origin", "unknown origin"),
+        (
+            "origin,destination,minutes\nZ1,S1,10\nZ2,S7,5\n",
+            2,
+            "destination",
+            "unknown destination",
+        ),
+        ("origin,destination,minutes\nZ1,S1,-3\n", 1, "minutes", "negative"),
+        ("origin,destination,minutes\nZ1,S1,\n", 1, "minutes", "missing"),
+        ("origin,destination,minutes\nZ1,S1,ten\n", 1, "minutes", "non-numeric"),
+        ("origin,destination,minutes\nZ1,S1,1\nZ1,S1,2\n", 2, None, "duplicated"),
+        ("origin,destination\nZ1,S1\n", None, "minutes", "missing column"),
+    ],
+)
+def test_bad_long_matrix(tmp_path, body, row, field, words):
+    path = tmp_path / "bad.csv"
+    path.write_text(body)
+    with pytest.raises(InputError) as err:
+        read_travel_matrix(path, ["Z1", "Z2"], ["S1", "S2"])
+    e = err.value
+    assert str(path) in str(e) and words in str(e)
+    assert e.field == field
+    if row is not None:
+        assert e.row == [row]
+
+
+def test_read_osrm_table(tmp_path):
+    path = tmp_path / "osrm.json"
+    path.write_text(json.dumps({"code": "Ok", "durations": [[600, None], [1200, 300.5]]}))
+    m = read_osrm_table(path, ["Z1", "Z2"], ["S1", "S2"])
+    frame = m.to_frame()
+    assert frame["minutes"].tolist() == pytest.approx([10.0, 20.0, 300.5 / 60])
+    assert frame["destination_id"].tolist() == ["S1", "S1", "S2"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ({"code": "NoRoute"}, "'NoRoute'"),
+        ({"code": "Ok", "durations": [[1, 2]]}, "expected 2 rows"),
+        ({"code": "Ok", "durations": [[1, -2], [3, 4]]}, "negative duration"),
+        ({"code": "Ok"}, "no 'durations'"),
+    ],
+)
+def test_bad_osrm_table(tmp_path, payload, words):
+    path = tmp_path / "osrm.json"
+    path.write_text(json.dumps(payload))
+    with pytest.raises(InputError, match=words):
+        read_osrm_table(path, ["Z1", "Z2"], ["S1", "S2"])
