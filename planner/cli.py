@@ -1,0 +1,223 @@
+"""The ``planner`` command line.
+
+``planner run SCENARIO.toml --out DIR``  solve a scenario; write the plan, its map and manifest
+``planner validate SCENARIO.toml``      check a scenario file and the data it names
+``planner map PLAN_DIR``                redraw the map of a saved plan (or compare two plans)
+``planner data``                        summarise the embedded England dataset
+
+Errors a user can fix are printed as one clear message (exit code 2); an infeasible scenario
+lists the constraints responsible (exit code 3); a solver failure exits with 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from planner import __version__
+from planner.errors import InputError, ModelInfeasibleError, PlannerError, SolverError
+
+EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 2, 3, 4
+
+
+def _progress_printer(stream=sys.stderr):
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=stream, flush=True)
+
+    return progress
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from planner import datasets
+
+    print(datasets.summary_text())
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from planner.network_inputs import NetworkInputs
+    from planner.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    inputs = NetworkInputs.from_scenario(scenario)
+    print(f"scenario {scenario.name!r} is valid: {scenario.title}")
+    print(
+        f"  {len(inputs.zones):,} demand zones ({inputs.zones['population'].sum():,.0f} people, "
+        f"{inputs.zones['scans'].sum():,.0f} scans a year), {len(inputs.sites):,} sites "
+        f"({int(inputs.sites['existing'].sum())} existing), {len(inputs.travel):,} zone-site "
+        f"pairs within {scenario.travel.max_minutes:g} min"
+    )
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from planner.manifest import build_manifest, write_manifest
+    from planner.network import NetworkModel
+    from planner.scenario import load_scenario
+
+    progress = _progress_printer()
+    scenario = load_scenario(args.scenario)
+    overrides = {
+        k: v
+        for k, v in {
+            "name": args.solver,
+            "time_limit": args.time_limit,
+            "mip_gap": args.mip_gap,
+            "threads": args.threads,
+        }.items()
+        if v is not None
+    }
+    if overrides:
+        scenario = scenario.model_copy(
+            update={"solver": scenario.solver.model_copy(update=overrides)}
+        )
+    progress(f"scenario {scenario.name!r}: {scenario.title}")
+    t0 = time.perf_counter()
+    model = NetworkModel.from_scenario(scenario, progress=progress)
+    t_inputs = time.perf_counter() - t0
+    plan = model.solve(scenario.solver.options(), progress=progress)
+    out = Path(args.out)
+    plan.save(out)
+    timings = {
+        "inputs": round(t_inputs, 3),
+        "build": round(model.build_seconds or 0.0, 3),
+        "solve": round(plan.summary["solve_seconds"], 3),
+    }
+    if not args.no_map:
+        t1 = time.perf_counter()
+        map_paths = _write_maps(plan, out, args.map, offline=args.offline)
+        timings["map"] = round(time.perf_counter() - t1, 3)
+        for path in map_paths:
+            progress(f"map written: {path}")
+    write_manifest(out, build_manifest(plan, scenario, args.scenario, timings))
+    progress(f"plan written: {out}")
+    print(format_summary(plan.summary))
+    return 0
+
+
+def _write_maps(plan, out: Path, extra: str | None, *, offline: bool) -> list[Path]:
+    from planner.maps import save_plan_map
+
+    paths = [save_plan_map(plan, out / "map.html", offline=offline)]
+    if extra:
+        paths.append(save_plan_map(plan, Path(extra), offline=offline))
+    return paths
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from planner.maps import save_comparison_map, save_plan_map
+    from planner.plan import Plan
+
+    plan = Plan.load(args.plan)
+    if args.compare:
+        other = Plan.load(args.compare)
+        out = Path(args.out) if args.out else Path(args.plan) / "comparison.html"
+        path = save_comparison_map(plan, other, out, offline=args.offline)
+    else:
+        out = Path(args.out) if args.out else Path(args.plan) / "map.html"
+        path = save_plan_map(plan, out, metric=args.metric, offline=args.offline)
+    print(f"map written: {path}")
+    return 0
+
+
+def format_summary(summary: dict) -> str:
+    """The headline figures of a plan, for the terminal."""
+    gap = summary.get("mip_gap")
+    status = summary["status"]
+    if gap is not None:
+        status += f" (gap {gap:.3%})"
+    shares = summary.get("share_within_minutes", {})
+    share_text = ", ".join(f"{k} min {v:.1%}" for k, v in shares.items() if v is not None)
+    lines = [
+        f"{summary.get('title') or summary.get('scenario')}",
+        f"  status            {status}, solver {summary.get('solver')}, "
+        f"{summary.get('solve_seconds', 0):.1f} s",
+        f"  sites open        {summary['sites_open']} ({summary.get('sites_static', '?')} static, "
+        f"{summary.get('new_sites', '?')} new)",
+        f"  static scanners   {summary['scanners_fixed']}",
+        f"  mobile days/week  {summary['mobile_days_per_week']} "
+        f"({summary.get('mobile_units', 0)} mobile units)",
+        f"  demand            {summary['demand_scans']:,.0f} scans a year, "
+        f"unmet {summary['unmet_scans']:,.0f}",
+        f"  travel            mean {summary['mean_travel_minutes']:.1f} min, "
+        f"95th percentile {summary.get('p95_travel_minutes', float('nan')):.1f} min",
+        f"  population within {share_text}",
+        f"  yearly cost       {summary.get('annual_cost', float('nan')):,.0f} pounds",
+    ]
+    target = summary.get("access_target_share")
+    if target is not None:
+        met = "met" if summary.get("access_target_met") else "NOT met"
+        lines.append(
+            f"  access target     {target:.0%} within {summary['access_target_minutes']:g} min: "
+            f"{met} ({summary['access_share']:.2%})"
+        )
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planner", description="Plan England's PET-CT scanner network."
+    )
+    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("run", help="solve a scenario and write the plan, map and manifest")
+    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("--out", required=True, help="folder for the plan")
+    p.add_argument("--map", help="also write the plan's map to this HTML file")
+    p.add_argument("--no-map", action="store_true", help="do not draw the map")
+    p.add_argument("--offline", action="store_true", help="inline map scripts (no internet)")
+    p.add_argument("--solver", help="solver name (highs, cbc or any PuLP solver)")
+    p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    p.add_argument("--mip-gap", type=float, help="relative MIP gap tolerance")
+    p.add_argument("--threads", type=int, help="solver threads")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("validate", help="check a scenario file and the data it names")
+    p.add_argument("scenario")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("map", help="draw the map of a saved plan")
+    p.add_argument("plan", help="plan folder written by 'planner run'")
+    p.add_argument("--out", help="HTML file (default: PLAN/map.html)")
+    p.add_argument(
+        "--metric",
+        default="share_within_60",
+        choices=["share_within_60", "population", "demand", "utilisation"],
+    )
+    p.add_argument("--offline", action="store_true")
+    p.add_argument("--compare", help="a second plan folder: draw both on one map")
+    p.set_defaults(func=_cmd_map)
+
+    p = sub.add_parser("data", help="summarise the embedded England dataset")
+    p.set_defaults(func=_cmd_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["data"])
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ModelInfeasibleError as exc:
+        print(f"infeasible: {exc}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    except SolverError as exc:
+        print(f"solver error: {exc}", file=sys.stderr)
+        return EXIT_SOLVER
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""The inputs of the network model, assembled from a scenario.
+
+This is the first step of the one-way flow: data sources (embedded geodata or the planner's own
+files) -> demand zones with scans a year, the sites the model may use (existing and candidate)
+and the sparse travel times between them. :class:`NetworkInputs` can also be made directly from
+tables, for notebooks and tests.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner import demand as demand_module
+from planner.errors import InputError
+from planner.scenario import Scenario
+from planner.travel import (
+    RoadSpeedModel,
+    TravelMatrix,
+    estimate_travel_times,
+    read_osrm_table,
+    read_travel_matrix,
+)
+
+ZONE_COLUMNS = ("zone_id", "name", "region_code", "lat", "lon", "population", "scans")
+SITE_COLUMNS = (
+    "site_id",
+    "name",
+    "region_code",
+    "lat",
+    "lon",
+    "existing",
+    "existing_scanners",
+    "existing_kind",
+)
+
+
+@dataclass
+class NetworkInputs:
+    """Demand zones, sites and travel times for one planning run.
+
+    Attributes
+    ----------
+    zones
+        One row per demand zone: ``zone_id, name, region_code, lat, lon, population, scans``
+        (scans a year in the planning year).
+    sites
+        One row per site the model may use: ``site_id, name, region_code, lat, lon, existing``
+        (bool), ``existing_scanners`` (static scanners today), ``existing_kind`` (``fixed``,
+        ``mobile`` or empty for a candidate).
+    travel
+        Sparse travel times from zones (origins) to sites (destinations), in the row order of
+        ``zones`` and ``sites``, limited to the scenario's maximum travel time.
+    region_names
+        ``{region_code: region_name}`` for reporting.
+    hubs
+        Training-hub candidates (``hub_id, name, lat, lon`` ...), when the scenario places hubs.
+    suppliers
+        FDG suppliers (``supplier_id, name, lat, lon, status`` ...), when it checks tracer supply.
+    """
+
+    zones: pd.DataFrame
+    sites: pd.DataFrame
+    travel: TravelMatrix
+    region_names: dict[str, str]
+    hubs: pd.DataFrame | None = None
+    suppliers: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        for name, table, columns in (
+            ("zones", self.zones, ZONE_COLUMNS),
+            ("sites", self.sites, SITE_COLUMNS),
+        ):
+            missing = [c for c in columns if c not in table.columns]
+            if missing:
+                raise InputError(f"missing column(s): {', '.join(missing)}", source=name)
+        if len(self.travel.origin_ids) != len(self.zones) or not np.array_equal(
+            self.travel.origin_ids, self.zones["zone_id"].astype(str).to_numpy()
+        ):
+            raise InputError("travel matrix origins do not match the demand zones", source="travel")
+        if len(self.travel.destination_ids) != len(self.sites) or not np.array_equal(
+            self.travel.destination_ids, self.sites["site_id"].astype(str).to_numpy()
+        ):
+            raise InputError("travel matrix destinations do not match the sites", source="travel")
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> NetworkInputs:
+        """Load data, compute demand and travel times as the scenario says."""
+        from planner import datasets
+
+        readers = _Readers()
+
+        data = scenario.data
+        regions = datasets.load_regions()
+        region_names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
+        if data.regions:
+            unknown = sorted(set(data.regions) - set(region_names))
+            if unknown:
+                raise InputError(
+                    f"unknown region code(s) {', '.join(unknown)}; expected ONS region codes "
+                    f"{', '.join(sorted(region_names))}",
+                    field="data.regions",
+                )
+        path = scenario.resolve(data.demand_zones)
+        zones = datasets.load_demand_zones() if path is None else readers.read_demand_zones(path)
+        path = scenario.resolve(data.sites)
+        sites = datasets.load_sites() if path is None else readers.read_sites(path)
+        if data.phase1_sites_only:
+            if "phase1_network" not in sites:
+                raise InputError(
+                    "phase1_sites_only needs a 'phase1_network' column in the site list",
+                    field="data.phase1_sites_only",
+                )
+            sites = sites[sites["phase1_network"].astype(bool)]
+        if data.candidate_sites.lower() == "none":
+            candidates = sites.iloc[0:0]
+        else:
+            path = scenario.resolve(data.candidate_sites)
+            candidates = (
+                datasets.load_candidate_sites() if path is None else readers.read_sites(path)
+            )
+        if data.regions:
+            wanted = set(data.regions)
+            zones = zones[zones["region_code"].isin(wanted)]
+            sites = sites[sites["region_code"].isin(wanted)]
+            candidates = candidates[candidates["region_code"].isin(wanted)]
+        if zones.empty:
+            raise InputError("no demand zones left after the region filter", field="data.regions")
+        zones = zones.reset_index(drop=True).copy()
+        d = scenario.demand
+        zones["scans"] = demand_module.scans_per_year(
+            zones,
+            scans_per_million=d.scans_per_million,
+            annual_growth=d.annual_growth,
+            years=d.horizon_years,
+            regional_multipliers=d.regional_multipliers,
+        ).to_numpy()
+        site_table = combine_sites(
+            sites, candidates, unknown_scanners=scenario.existing.unknown_scanners
+        )
+        travel = travel_times_for(scenario, zones, site_table)
+        hubs = suppliers = None
+        if scenario.hubs.enabled:
+            path = scenario.resolve(data.hubs)
+            hubs = datasets.load_hubs() if path is None else readers.read_hubs(path)
+            hubs = pd.DataFrame(hubs.drop(columns="geometry", errors="ignore")).reset_index(
+                drop=True
+            )
+        if scenario.tracer.enabled:
+            path = scenario.resolve(data.suppliers)
+            suppliers = datasets.load_suppliers() if path is None else readers.read_suppliers(path)
+            suppliers = pd.DataFrame(suppliers.drop(columns="geometry", errors="ignore"))
+            if not scenario.tracer.include_mothballed and "status" in suppliers:
+                suppliers = suppliers[suppliers["status"].fillna("active").ne("mothballed")]
+            suppliers = suppliers.reset_index(drop=True)
+        return cls(
+            zones=zones[list(ZONE_COLUMNS)],
+            sites=site_table,
+            travel=travel,
+            region_names=region_names,
+            hubs=hubs,
+            suppliers=suppliers,
+        )
+
+
+class _Readers:
+    """Imports planner.readers only when a scenario names a planner's own file."""
+
+    def __getattr__(self, name: str):
+        from planner import readers
+
+        return getattr(readers, name)
+
+
+def combine_sites(
+    existing: pd.DataFrame, candidates: pd.DataFrame, *, unknown_scanners: int = 1
+) -> pd.DataFrame:
+    """One site table from existing sites and candidate sites.
+
+    An existing static site whose scanner count is unknown is given ``unknown_scanners``
+    (a stated assumption, scenario key ``existing.unknown_scanners``); an existing mobile site
+    has no static scanner today.
+    """
+    ex = pd.DataFrame(
+        {
+            "site_id": existing["site_id"].astype(str),
+            "name": existing["name"].astype(str),
+            "region_code": existing.get("region_code", pd.Series("", index=existing.index)),
+            "lat": existing["lat"].astype(float),
+            "lon": existing["lon"].astype(float),
+            "existing": True,
+            "existing_kind": existing.get("kind", pd.Series("fixed", index=existing.index))
+            .fillna("fixed")
+            .astype(str),
+        }
+    )
+    scanners = pd.to_numeric(existing.get("scanners"), errors="coerce")
+    if scanners is None:
+        scanners = pd.Series(np.nan, index=existing.index)
+    is_mobile = ex["existing_kind"].eq("mobile")
+    ex["existing_scanners"] = np.where(
+        is_mobile, 0, scanners.fillna(unknown_scanners).to_numpy()
+    ).astype(int)
+    cand = pd.DataFrame(
+        {
+            "site_id": candidates["site_id"].astype(str),
+            "name": candidates["name"].astype(str),
+            "region_code": candidates.get("region_code", pd.Series("", index=candidates.index)),
+            "lat": candidates["lat"].astype(float),
+            "lon": candidates["lon"].astype(float),
+            "existing": False,
+            "existing_kind": "",
+            "existing_scanners": 0,
+        }
+    )
+    table = pd.concat([ex, cand], ignore_index=True)
+    dup = table["site_id"].duplicated(keep=False)
+    if dup.any():
+        ids = ", ".join(sorted(set(table.loc[dup, "site_id"])))
+        raise InputError(
+            f"site id(s) used both as existing and candidate sites: {ids}; expected unique ids",
+            source="sites",
+            field="site_id",
+        )
+    return table[list(SITE_COLUMNS)]
+
+
+def speed_model_for(scenario: Scenario) -> RoadSpeedModel:
+    """The road speed model with the scenario's travel parameters."""
+    t = scenario.travel
+    return RoadSpeedModel(
+        detour_factor=t.detour_factor, band_km=tuple(t.band_km), band_kmh=tuple(t.band_kmh)
+    )
+
+
+def travel_times_for(scenario: Scenario, zones: pd.DataFrame, sites: pd.DataFrame) -> TravelMatrix:
+    """Travel times as the scenario says: imported from its matrix file, or estimated."""
+    t = scenario.travel
+    path = scenario.resolve(scenario.data.travel_matrix)
+    if path is None:
+        return estimate_travel_times(
+            zones, sites, t.max_minutes, speed_model=speed_model_for(scenario)
+        )
+    zone_ids = zones["zone_id"].astype(str).to_numpy()
+    site_ids = sites["site_id"].astype(str).to_numpy()
+    if path.suffix.lower() == ".json":
+        matrix = read_osrm_table(path, zone_ids, site_ids)
+    else:
+        matrix = read_travel_matrix(path, zone_ids, site_ids)
+    beyond = int((matrix.minutes > t.max_minutes).sum())
+    if beyond:
+        warnings.warn(
+            f"{path.name}: {beyond} pair(s) longer than travel.max_minutes ({t.max_minutes}) "
+            "are not used",
+            stacklevel=2,
+        )
+    return matrix.within(t.max_minutes)

@@ -1,0 +1,204 @@
+"""The plan: what a solved network model says, as tables a planner can read, save and map.
+
+A :class:`Plan` holds plain pandas tables (sites, demand zones, assignments, regions, and when the
+model has them, hubs and FDG suppliers) plus a ``summary`` dict of headline figures and the
+solver's report. It is written to and read from a folder, so that maps and reports can be redrawn
+from a saved plan without solving again:
+
+``summary.json``
+    status, mip_gap, objective, sites_open, scanners_fixed, mobile_days_per_week, demand_scans,
+    unmet_scans, mean_travel_minutes, share_within_minutes {"30","45","60","90"}, solver,
+    solve_seconds, and more (scenario name and title, costs, access target).
+``sites.csv``
+    site_id, name, lat, lon, existing, open, fixed_scanners, mobile_days, capacity_scans,
+    assigned_scans, utilisation (+ region_code, hub_id, supplier_id when known).
+``assignments.csv``
+    demand_id, site_id, scans, minutes.
+``demand.csv``
+    demand_id, name, region_code, lat, lon, population, scans, assigned_scans, unmet_scans,
+    nearest_static_minutes.
+``regions.csv``
+    region_code, region_name, population, demand_scans, unmet_scans, mean_travel_minutes,
+    share_within_60 (the access measure per region).
+``hubs.csv`` / ``suppliers.csv`` / ``phasing.csv`` / ``resilience.csv``
+    only when the model placed training hubs, checked tracer supply, planned several years,
+    or an N-1 analysis was run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from planner.errors import InputError
+
+#: Travel-time thresholds (minutes) reported in every plan; 60 is the partnership's access target
+#: (98% of people within a 1-hour drive of a static scanner, Alliance Medical case study, 2015-16);
+#: 45 is the National Radiotherapy Advisory Group benchmark (2007); 30 and 90 bracket them.
+REPORTED_THRESHOLDS = (30, 45, 60, 90)
+
+_TABLES = (
+    "sites",
+    "assignments",
+    "demand",
+    "regions",
+    "hubs",
+    "suppliers",
+    "phasing",
+    "resilience",
+)
+_OPTIONAL_TABLES = ("hubs", "suppliers", "phasing", "resilience")
+_REQUIRED_TABLES = ("sites", "assignments", "demand", "regions")
+
+
+@dataclass
+class Plan:
+    """A solved PET-CT network plan.
+
+    Attributes
+    ----------
+    summary
+        Headline figures and the solver's status and gap (see the module docstring).
+    sites, assignments, demand, regions
+        The plan's tables (see the module docstring for their columns).
+    hubs, suppliers
+        Training hubs and FDG suppliers, when the model had them, else ``None``.
+    phasing
+        Per planning year and site: open, fixed_scanners, mobile_days (multi-year plans).
+    resilience
+        N-1 analysis: per open site, the scans no other site could absorb and the extra travel
+        if it closed (see :func:`planner.resilience.n_minus_1`).
+    """
+
+    summary: dict
+    sites: pd.DataFrame
+    assignments: pd.DataFrame
+    demand: pd.DataFrame
+    regions: pd.DataFrame
+    hubs: pd.DataFrame | None = None
+    suppliers: pd.DataFrame | None = None
+    phasing: pd.DataFrame | None = None
+    resilience: pd.DataFrame | None = None
+
+    # -- convenience --------------------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        return self.summary["status"]
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.summary["status"] == "optimal"
+
+    @property
+    def title(self) -> str:
+        return self.summary.get("title") or self.summary.get("scenario") or "PET-CT network plan"
+
+    @property
+    def open_sites(self) -> pd.DataFrame:
+        return self.sites[self.sites["open"]]
+
+    def sites_gdf(self) -> gpd.GeoDataFrame:
+        """Sites as a GeoDataFrame of points in EPSG:4326."""
+        return _points(self.sites)
+
+    def demand_gdf(self) -> gpd.GeoDataFrame:
+        """Demand zones as a GeoDataFrame of points in EPSG:4326."""
+        return _points(self.demand)
+
+    def hubs_gdf(self) -> gpd.GeoDataFrame | None:
+        """Training hubs as a GeoDataFrame of points in EPSG:4326, if the plan has hubs."""
+        return None if self.hubs is None else _points(self.hubs)
+
+    def suppliers_gdf(self) -> gpd.GeoDataFrame | None:
+        """FDG suppliers as a GeoDataFrame of points in EPSG:4326, if the plan has them."""
+        return None if self.suppliers is None else _points(self.suppliers)
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike) -> Path:
+        """Write the plan's files into ``folder`` atomically and return its path.
+
+        Files are written into a temporary folder beside ``folder`` and moved into place only
+        when all are written, so a crash never leaves a half-written plan. Other files already
+        in ``folder`` (a map, a manifest) are kept.
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".plan-", dir=folder.parent))
+        try:
+            with open(staging / "summary.json", "w", encoding="utf-8") as fh:
+                json.dump(_jsonable(self.summary), fh, indent=2, sort_keys=False)
+                fh.write("\n")
+            for name in _TABLES:
+                table = getattr(self, name)
+                if table is not None:
+                    table.to_csv(staging / f"{name}.csv", index=False)
+            folder.mkdir(exist_ok=True)
+            for item in staging.iterdir():
+                os.replace(item, folder / item.name)
+            for name in _OPTIONAL_TABLES:
+                if getattr(self, name) is None and (folder / f"{name}.csv").exists():
+                    (folder / f"{name}.csv").unlink()  # left from an earlier plan in this folder
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike) -> Plan:
+        """Read a plan written by :meth:`save`."""
+        folder = Path(folder)
+        summary_path = folder / "summary.json"
+        if not summary_path.is_file():
+            raise InputError(
+                "not a saved plan: summary.json is missing (expected the folder written by "
+                "'planner run ... --out FOLDER')",
+                source=str(folder),
+            )
+        try:
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"summary.json is not valid JSON: {exc}", source=str(summary_path)
+            ) from None
+        tables: dict[str, pd.DataFrame | None] = {}
+        for name in _TABLES:
+            path = folder / f"{name}.csv"
+            if not path.is_file():
+                if name in _REQUIRED_TABLES:
+                    raise InputError(
+                        f"{name}.csv is missing from the saved plan", source=str(folder)
+                    )
+                tables[name] = None
+                continue
+            table = pd.read_csv(path, dtype={"site_id": str, "demand_id": str, "hub_id": str})
+            tables[name] = table
+        sites = tables["sites"]
+        for column in ("open", "existing"):
+            if column in sites:
+                sites[column] = sites[column].astype(bool)
+        return cls(summary=summary, **tables)
+
+
+def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        table.copy(), geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
+    )
+
+
+def _jsonable(value):
+    """Turn numpy scalars and NaN into plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
