@@ -73,12 +73,12 @@ def add_hub_rows(
     required = set(settings.required)
     ids = hubs["hub_id"].astype(str).tolist()
     z = [
-        prob.add_variable(f"hub_{h}", lowBound=int(ids[h] in required), upBound=1, cat="Binary")
+        prob.add_variable(f"hub_{h}", lowBound=int(ids[h] in required), upBound=1, cat="Integer")
         for h in range(n_hubs)
     ]
     n_links = len(links)
     link = [
-        prob.add_variable(f"link_{k}", lowBound=0, upBound=1, cat="Binary") for k in range(n_links)
+        prob.add_variable(f"link_{k}", lowBound=0, upBound=1, cat="Integer") for k in range(n_links)
     ]
     load = [prob.add_variable(f"hubload_{k}", lowBound=0) for k in range(n_links)]
     site_of, hub_of = links.origin, links.destination

@@ -348,9 +348,11 @@ class NetworkModel:
             )
             for j in range(n_sites)
         ]
+        # y, v (and hub variables) are 0-1 integers rather than cat="Binary": PuLP resets a
+        # binary's bounds to 0..1, which would drop the lower bound that keeps a site open.
         y = [
             prob.add_variable(
-                f"y{tag}_{j}", lowBound=int(forced[j] and ok[j]), upBound=int(ok[j]), cat="Binary"
+                f"y{tag}_{j}", lowBound=int(forced[j] and ok[j]), upBound=int(ok[j]), cat="Integer"
             )
             for j in range(n_sites)
         ]
@@ -359,7 +361,7 @@ class NetworkModel:
                 f"v{tag}_{j}",
                 lowBound=int(keep_open[j] and ok[j]),
                 upBound=int(ok[j]),
-                cat="Binary",
+                cat="Integer",
             )
             for j in range(n_sites)
         ]

@@ -246,3 +246,28 @@ def test_time_limited_solve_is_not_reported_optimal():
     recomputed = abs(s["objective"] - s["best_bound"]) / abs(s["objective"])
     assert s["mip_gap"] == pytest.approx(recomputed, rel=1e-6)
     check_invariants(plan, sc.travel.max_minutes)
+
+
+def test_existing_mobile_site_is_kept_served():
+    # An existing mobile-visit site under 'may_expand' keeps a service: at least one mobile day
+    # or a static scanner, even though closing it would be cheaper.
+    zones, sites, travel, sc = two_towns(
+        capacity={"allow_mobile": True, "mobile_max_days_per_site": 2}
+    )
+    sites.loc[1, ["existing", "existing_kind"]] = [True, "mobile"]
+    plan = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    site_b = plan.sites.set_index("site_id").loc["SB"]
+    assert site_b["open"]
+    assert site_b["fixed_scanners"] + site_b["mobile_days"] >= 1
+    reference = brute_force(zones, sites, travel, sc)
+    assert plan.summary["objective"] == pytest.approx(reference["cost"], rel=1e-6)
+    # Under 'may_close' the same site may close.
+    zones, sites, travel, sc = two_towns(
+        capacity={"allow_mobile": True, "mobile_max_days_per_site": 2},
+        existing={"policy": "may_close"},
+    )
+    sites.loc[1, ["existing", "existing_kind"]] = [True, "mobile"]
+    plan = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    assert plan.summary["objective"] == pytest.approx(
+        brute_force(zones, sites, travel, sc)["cost"], rel=1e-6
+    )
