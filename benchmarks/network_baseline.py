@@ -46,7 +46,7 @@ def main() -> None:
     s, size = plan.summary, model.size
     print(f"scenario          {scenario.name}")
     print(f"inputs seconds    {t_inputs:.2f} (data, demand, travel times)")
-    print(f"build seconds     {model.build_seconds:.2f}")
+    print(f"build seconds     {model.build_seconds:.3f}")
     print(
         f"solve seconds     {s['solve_seconds']:.2f} "
         f"({s['solver']}, status {s['status']}, gap {s['mip_gap']})"

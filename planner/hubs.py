@@ -22,21 +22,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from planner.errors import InputError
+from planner.milp import SparseMILP
 from planner.scenario import HubSettings
 from planner.travel import TravelMatrix
 
 
 @dataclass
-class HubVariables:
-    """The hub decisions of a built model."""
+class HubColumns:
+    """Column indices of the hub decisions in a built model."""
 
     links: TravelMatrix  # site (origin) -> hub (destination) pairs within reach
-    open: list[pulp.LpVariable]
-    link: list[pulp.LpVariable]
-    load: list[pulp.LpVariable]
+    open: np.ndarray
+    link: np.ndarray
+    load: np.ndarray
 
 
 def check_hub_ids(hubs: pd.DataFrame, settings: HubSettings) -> pd.DataFrame:
@@ -57,106 +57,91 @@ def check_hub_ids(hubs: pd.DataFrame, settings: HubSettings) -> pd.DataFrame:
 
 
 def add_hub_rows(
-    prob: pulp.LpProblem,
+    model: SparseMILP,
     hubs: pd.DataFrame,
     links: TravelMatrix,
     settings: HubSettings,
     *,
-    site_open: list[pulp.LpVariable],
-    scanners: list[pulp.LpVariable],
-    mobile_days: list[pulp.LpVariable] | None,
+    site_open: np.ndarray,
+    scanners: np.ndarray,
+    mobile_days: np.ndarray,
     days_per_unit: float,
     scanner_cap: np.ndarray,
-) -> tuple[HubVariables, list[tuple[pulp.LpVariable, float]]]:
-    """Add the hub rows; return the variables and the hub cost terms for the objective."""
-    n_hubs = len(hubs)
-    required = set(settings.required)
-    ids = hubs["hub_id"].astype(str).tolist()
-    z = [
-        prob.add_variable(f"hub_{h}", lowBound=int(ids[h] in required), upBound=1, cat="Integer")
-        for h in range(n_hubs)
-    ]
-    n_links = len(links)
-    link = [
-        prob.add_variable(f"link_{k}", lowBound=0, upBound=1, cat="Integer") for k in range(n_links)
-    ]
-    load = [prob.add_variable(f"hubload_{k}", lowBound=0) for k in range(n_links)]
+    cost_weight: float = 1.0,
+) -> HubColumns:
+    """Add the hub columns and rows (see the module docstring) to ``model``."""
+    n_hubs, n_sites, n_links = len(hubs), len(site_open), len(links)
+    required = np.isin(hubs["hub_id"].astype(str).to_numpy(), list(settings.required))
+    z = model.add_columns(
+        "hub_open",
+        n_hubs,
+        cost=cost_weight * settings.annual_cost,
+        lower=required,
+        upper=1.0,
+        integer=True,
+    )
+    link = model.add_columns("hub_link", n_links, upper=1.0, integer=True)
+    load = model.add_columns("hub_load", n_links)
     site_of, hub_of = links.origin, links.destination
-    order = np.argsort(site_of, kind="stable")
-    bounds = np.searchsorted(site_of[order], np.arange(len(site_open) + 1))
-    add = prob.addConstraint
-    for j in range(len(site_open)):
-        ks = order[bounds[j] : bounds[j + 1]]
-        add(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression([(link[k], 1.0) for k in ks] + [(site_open[j], -1.0)]),
-                pulp.LpConstraintEQ,
-                f"hub_one_{j}",
-                0.0,
-            )
-        )
-        staffed = [(load[k], 1.0) for k in ks] + [(scanners[j], -1.0)]
-        if mobile_days is not None:
-            staffed.append((mobile_days[j], -1.0 / days_per_unit))
-        add(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression(staffed), pulp.LpConstraintEQ, f"hub_staff_{j}", 0.0
-            )
-        )
-    for k in range(n_links):
-        j, h = int(site_of[k]), int(hub_of[k])
-        add(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression([(load[k], 1.0), (link[k], -float(scanner_cap[j]))]),
-                pulp.LpConstraintLE,
-                f"hub_load_link_{k}",
-                0.0,
-            )
-        )
-        add(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression([(link[k], 1.0), (z[h], -1.0)]),
-                pulp.LpConstraintLE,
-                f"hub_link_open_{k}",
-                0.0,
-            )
-        )
-    by_hub = np.argsort(hub_of, kind="stable")
-    hb = np.searchsorted(hub_of[by_hub], np.arange(n_hubs + 1))
-    places = hubs["trainee_places"].to_numpy(float) if "trainee_places" in hubs else None
-    for h in range(n_hubs):
-        ks = by_hub[hb[h] : hb[h + 1]]
-        cap = (
-            float(places[h])
-            if places is not None and np.isfinite(places[h])
-            else settings.trainee_places
-        )
-        add(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression(
-                    [(load[k], settings.staff_per_scanner) for k in ks] + [(z[h], -cap)]
-                ),
-                pulp.LpConstraintLE,
-                f"hub_places_{h}",
-                0.0,
-            )
-        )
+    sites = np.arange(n_sites)
+    ones_l, ones_s = np.ones(n_links), np.ones(n_sites)
+    model.add_rows(
+        "hub_one",
+        n_sites,
+        np.concatenate([site_of, sites]),
+        np.concatenate([link, site_open]),
+        np.concatenate([ones_l, -ones_s]),
+        lower=0.0,
+        upper=0.0,
+    )
+    model.add_rows(
+        "hub_staff",
+        n_sites,
+        np.concatenate([site_of, sites, sites]),
+        np.concatenate([load, scanners, mobile_days]),
+        np.concatenate([ones_l, -ones_s, -ones_s / days_per_unit]),
+        lower=0.0,
+        upper=0.0,
+    )
+    pairs = np.arange(n_links)
+    model.add_rows(
+        "hub_load_link",
+        n_links,
+        np.concatenate([pairs, pairs]),
+        np.concatenate([load, link]),
+        np.concatenate([ones_l, -np.asarray(scanner_cap, float)[site_of]]),
+        upper=0.0,
+    )
+    model.add_rows(
+        "hub_link_open",
+        n_links,
+        np.concatenate([pairs, pairs]),
+        np.concatenate([link, z[hub_of]]),
+        np.concatenate([ones_l, -ones_l]),
+        upper=0.0,
+    )
+    places = (
+        pd.to_numeric(hubs["trainee_places"], errors="coerce").fillna(settings.trainee_places)
+        if "trainee_places" in hubs
+        else pd.Series(settings.trainee_places, index=hubs.index)
+    ).to_numpy(float)
+    model.add_rows(
+        "hub_places",
+        n_hubs,
+        np.concatenate([hub_of, np.arange(n_hubs)]),
+        np.concatenate([load, z]),
+        np.concatenate([settings.staff_per_scanner * ones_l, -places]),
+        upper=0.0,
+    )
     if settings.max_hubs is not None:
-        add(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression([(zh, 1.0) for zh in z]),
-                pulp.LpConstraintLE,
-                "max_hubs",
-                float(settings.max_hubs),
-            )
-        )
-    cost_terms = [(zh, settings.annual_cost) for zh in z]
-    return HubVariables(links=links, open=z, link=link, load=load), cost_terms
+        model.add_rows("max_hubs", 1, np.zeros(n_hubs, int), z, 1.0, upper=settings.max_hubs)
+    return HubColumns(links=links, open=z, link=link, load=load)
 
 
 def hub_tables(
     hubs: pd.DataFrame,
-    variables: HubVariables,
+    columns: HubColumns,
+    solution: np.ndarray,
     sites: pd.DataFrame,
     settings: HubSettings,
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -165,8 +150,8 @@ def hub_tables(
     ``sites`` is the plan's site table (with ``open``, ``fixed_scanners``, ``mobile_days``,
     ``assigned_scans``), in model order.
     """
-    links = variables.links
-    linked = np.array([(v.varValue or 0.0) > 0.5 for v in variables.link], dtype=bool)
+    links = columns.links
+    linked = solution[columns.link] > 0.5
     site_hub = pd.Series("", index=sites.index, dtype=object)
     site_minutes = pd.Series(np.nan, index=sites.index)
     rows = sites.index[links.origin[linked]]
@@ -174,7 +159,7 @@ def hub_tables(
     site_minutes.loc[rows] = links.minutes[linked]
     site_hub = site_hub.where(sites["open"].to_numpy(bool), "")
     table = hubs.copy()
-    table["open"] = [(z.varValue or 0.0) > 0.5 for z in variables.open]
+    table["open"] = solution[columns.open] > 0.5
     table["trainee_capacity"] = table.get("trainee_places", settings.trainee_places)
     frame = sites.assign(hub_id=site_hub.to_numpy())
     frame = frame[frame["hub_id"] != ""]
@@ -185,7 +170,7 @@ def hub_tables(
     table["mobile_days"] = g["mobile_days"].sum().reindex(table.index, fill_value=0)
     table["network_scans"] = g["assigned_scans"].sum().reindex(table.index, fill_value=0.0)
     load = np.zeros(len(table))
-    np.add.at(load, links.destination, [v.varValue or 0.0 for v in variables.load])
+    np.add.at(load, links.destination, solution[columns.load])
     table["trainee_load"] = load * settings.staff_per_scanner
     table["linked_site_ids"] = (
         g["site_id"].apply(lambda s: ";".join(s)).reindex(table.index, fill_value="")

@@ -1,6 +1,6 @@
 """The scanner network model: which sites, how many static scanners, how many mobile days.
 
-One mixed-integer programme (PuLP) answers the planner's question: given demand and the sites
+One mixed-integer programme answers the planner's question: given demand and the sites
 that could host a scanner, how many static scanners and mobile-unit days at which sites, so that
 patients travel little, scanners are well used and the yearly cost is as low as the access
 target allows.
@@ -27,6 +27,10 @@ Objective (pounds a year)
     + open sites + mobile days + mobile units + travel (cost per minute x minutes x scans)
     + penalty x unmet scans.
 
+The model is assembled as sparse arrays (:class:`planner.milp.SparseMILP`): HiGHS receives it in
+one call, and :meth:`SparseMILP.to_pulp` gives the same model as a PuLP problem for CBC or any
+other PuLP solver.
+
 Unmet demand is a penalised slack, so demand never makes the model infeasible; the plan shows
 where it cannot be met. Only the access target and the limits can; then :meth:`NetworkModel.solve`
 tells which by re-solving with each relaxed.
@@ -40,16 +44,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from planner import __version__
 from planner.access import share_within, travel_statistics
 from planner.defaults import annuity_factor
 from planner.errors import ModelInfeasibleError
+from planner.milp import INF, SparseMILP
 from planner.network_inputs import NetworkInputs
 from planner.plan import REPORTED_THRESHOLDS, Plan
 from planner.scenario import Scenario
-from planner.solver import INFEASIBLE, SolveReport, SolverOptions, solve
+from planner.solver import INFEASIBLE, SolveReport, SolverOptions
 from planner.travel import TravelMatrix
 
 Progress = Callable[[str], None]
@@ -100,7 +104,7 @@ class NetworkModel:
         self.inputs = inputs
         self.scenario = scenario
         self.relax = frozenset(relax)
-        self.problem: pulp.LpProblem | None = None
+        self.problem: SparseMILP | None = None
         self.size: ModelSize | None = None
         self.build_seconds: float | None = None
 
@@ -244,261 +248,224 @@ class NetworkModel:
         spans = [b - a for a, b in zip(years, years[1:], strict=False)] + [1]
         return [span * (1.0 + rate) ** -year for span, year in zip(spans, years, strict=True)]
 
-    def build(self) -> pulp.LpProblem:
-        """Build the PuLP problem (sparse: one assignment variable per reachable pair and year)."""
+    def build(self) -> SparseMILP:
+        """Build the model as sparse arrays (one assignment column per reachable pair and year).
+
+        Every block of rows is assembled from index arrays; no Python loop runs over pairs.
+        """
         started = time.perf_counter()
         s = self.scenario
         zones, sites, travel = self.inputs.zones, self.inputs.sites, self.inputs.travel
-        prob = pulp.LpProblem(f"pet_ct_network_{_safe(s.name)}", pulp.LpMinimize)
+        model = SparseMILP(name=f"pet_ct_network_{_safe(s.name)}")
         masks = self._site_masks()
         years = s.planning_years()
         horizon_scans = zones["scans"].to_numpy(float)
         growth = 1.0 + s.demand.annual_growth
+        weights = self.period_weights()
         periods = []
         for t, year in enumerate(years):
             scans = horizon_scans * growth ** (year - s.demand.horizon_years)
             tag = "" if len(years) == 1 else f"_t{t}"
-            periods.append(self._add_period(prob, tag, year, scans, masks))
-        add = prob.addConstraint
+            periods.append(self._add_period(model, tag, year, scans, masks, weights[t]))
         # Phasing: sites once open stay open, scanners are only added.
+        n_sites = len(sites)
+        local = np.arange(n_sites)
         for t in range(1, len(periods)):
-            before, after = periods[t - 1], periods[t]
             for key in ("n", "y", "v"):
-                for j, (a, b) in enumerate(zip(before[key], after[key], strict=True)):
-                    add(
-                        pulp.LpConstraint(
-                            pulp.LpAffineExpression([(b, 1.0), (a, -1.0)]),
-                            pulp.LpConstraintGE,
-                            f"grow_{key}_{t}_{j}",
-                            0.0,
-                        )
-                    )
-        weights = self.period_weights()
-        objective = []
-        for w, period in zip(weights, periods, strict=True):
-            objective.extend((var, w * c) for var, c in period["cost_terms"])
+                model.add_rows(
+                    f"grow_{key}_{t}",
+                    n_sites,
+                    np.concatenate([local, local]),
+                    np.concatenate([periods[t][key], periods[t - 1][key]]),
+                    np.concatenate([np.ones(n_sites), -np.ones(n_sites)]),
+                    lower=0.0,
+                )
         final = periods[-1]
-        self._hubs = None
+        self._hub_columns = None
         links = self.hub_links()
         if links is not None:
             from planner.hubs import add_hub_rows
 
-            cap = masks["upper"] + (
-                s.capacity.mobile_max_days_per_site / s.capacity.mobile_days_per_unit
-            )
-            self._hubs, hub_costs = add_hub_rows(
-                prob,
+            days = s.capacity.mobile_days_per_unit
+            cap = masks["upper"] + s.capacity.mobile_max_days_per_site / days
+            self._hub_columns = add_hub_rows(
+                model,
                 self.inputs.hubs,
                 links,
                 s.hubs,
                 site_open=final["v"],
                 scanners=final["n"],
-                mobile_days=final["m"] if final["allow_mobile"] else None,
-                days_per_unit=s.capacity.mobile_days_per_unit,
+                mobile_days=final["m"],
+                days_per_unit=days,
                 scanner_cap=cap,
+                cost_weight=sum(weights),
             )
-            objective.extend((var, sum(weights) * c) for var, c in hub_costs)
         if s.resilience.backup_share > 0:
             from planner.resilience import add_backup_rows
 
             add_backup_rows(
-                prob,
+                model,
                 travel,
                 zones["population"].to_numpy(float),
                 final["y"],
                 s.resilience.backup_minutes,
                 s.resilience.backup_share,
             )
-        prob.setObjective(pulp.LpAffineExpression(objective))
-        self.problem = prob
+        self.problem = model
         self._periods = periods
-        self._vars = final
-        n_int = sum(4 * len(sites) + 1 for _ in periods)
-        if self._hubs is not None:
-            n_int += len(self._hubs.open) + len(self._hubs.link)
         self.size = ModelSize(
             zones=len(zones),
-            sites=len(sites),
+            sites=n_sites,
             pairs=len(travel),
-            variables=prob.numVariables(),
-            integer_variables=n_int,
-            constraints=prob.numConstraints(),
-            nonzeros=sum(len(c) for c in prob.constraints()),
+            variables=model.num_cols,
+            integer_variables=model.num_integer,
+            constraints=model.num_rows,
+            nonzeros=model.nonzeros,
         )
         self.build_seconds = time.perf_counter() - started
-        return prob
+        return model
 
     def _add_period(
-        self, prob: pulp.LpProblem, tag: str, year: int, scans: np.ndarray, masks: dict
+        self,
+        model: SparseMILP,
+        tag: str,
+        year: int,
+        scans: np.ndarray,
+        masks: dict,
+        weight: float,
     ) -> dict:
-        """Variables and rows of one planning year; returns them with the year's cost terms."""
+        """Columns and rows of one planning year; returns the column indices of each block."""
         s = self.scenario
         zones, sites, travel = self.inputs.zones, self.inputs.sites, self.inputs.travel
         n_zones, n_sites, n_pairs = len(zones), len(sites), len(travel)
         costs = self.unit_costs()
         allow_mobile = s.capacity.allow_mobile and s.capacity.mobile_max_days_per_site > 0
-        lower, upper = masks["lower"], masks["upper"]
-        forced, keep_open, ok = masks["forced_static"], masks["keep_open"], masks["tracer_ok"]
-        n = [
-            prob.add_variable(
-                f"n{tag}_{j}",
-                lowBound=int(min(lower[j], upper[j])),
-                upBound=int(upper[j]),
-                cat="Integer",
-            )
-            for j in range(n_sites)
-        ]
-        # y, v (and hub variables) are 0-1 integers rather than cat="Binary": PuLP resets a
-        # binary's bounds to 0..1, which would drop the lower bound that keeps a site open.
-        y = [
-            prob.add_variable(
-                f"y{tag}_{j}", lowBound=int(forced[j] and ok[j]), upBound=int(ok[j]), cat="Integer"
-            )
-            for j in range(n_sites)
-        ]
-        v = [
-            prob.add_variable(
-                f"v{tag}_{j}",
-                lowBound=int(keep_open[j] and ok[j]),
-                upBound=int(ok[j]),
-                cat="Integer",
-            )
-            for j in range(n_sites)
-        ]
         max_days = s.capacity.mobile_max_days_per_site if allow_mobile else 0
-        m = [
-            prob.add_variable(
-                f"m{tag}_{j}", lowBound=0, upBound=max_days if ok[j] else 0, cat="Integer"
-            )
-            for j in range(n_sites)
-        ]
-        fleet = prob.add_variable(f"mobile_units{tag}", lowBound=0, cat="Integer")
-        x = [prob.add_variable(f"x{tag}_{k}", lowBound=0) for k in range(n_pairs)]
-        unmet = [
-            prob.add_variable(f"u{tag}_{i}", lowBound=0, upBound=float(scans[i]))
-            for i in range(n_zones)
-        ]
+        ok = masks["tracer_ok"]
+        upper = masks["upper"].astype(float)
+        install = np.where(masks["existing_static"], 0.0, costs["new_static_site"])
+        n = model.add_columns(
+            f"n{tag}",
+            n_sites,
+            cost=weight * costs["scanner"],
+            lower=np.minimum(masks["lower"], masks["upper"]),
+            upper=upper,
+            integer=True,
+        )
+        y = model.add_columns(
+            f"y{tag}",
+            n_sites,
+            cost=weight * install,
+            lower=masks["forced_static"] & ok,
+            upper=ok,
+            integer=True,
+        )
+        v = model.add_columns(
+            f"v{tag}",
+            n_sites,
+            cost=weight * costs["open_site"],
+            lower=masks["keep_open"] & ok,
+            upper=ok,
+            integer=True,
+        )
+        m = model.add_columns(
+            f"m{tag}",
+            n_sites,
+            cost=weight * costs["mobile_day_per_week"],
+            upper=np.where(ok, max_days, 0),
+            integer=True,
+        )
+        fleet = model.add_columns(
+            f"mobile_units{tag}",
+            1,
+            cost=weight * costs["mobile_unit"],
+            upper=INF if allow_mobile else 0,
+            integer=True,
+        )
+        x = model.add_columns(
+            f"x{tag}", n_pairs, cost=weight * costs["travel_minute"] * travel.minutes
+        )
+        unmet = model.add_columns(
+            f"u{tag}", n_zones, cost=weight * costs["unmet_scan"], upper=scans
+        )
 
-        fixed_cost_terms = []
-        existing_static = masks["existing_static"]
-        for j in range(n_sites):
-            fixed_cost_terms.append((n[j], costs["scanner"]))
-            if not existing_static[j]:
-                fixed_cost_terms.append((y[j], costs["new_static_site"]))
-            fixed_cost_terms.append((v[j], costs["open_site"]))
-            if allow_mobile:
-                fixed_cost_terms.append((m[j], costs["mobile_day_per_week"]))
-        if allow_mobile:
-            fixed_cost_terms.append((fleet, costs["mobile_unit"]))
-        cost_terms = list(fixed_cost_terms)
-        cost_terms.extend(zip(x, (costs["travel_minute"] * travel.minutes).tolist(), strict=True))
-        cost_terms.extend((u, costs["unmet_scan"]) for u in unmet)
-
-        add = prob.addConstraint
-        by_zone = _groups(travel.origin, n_zones)
-        by_site = _groups(travel.destination, n_sites)
-        for i in range(n_zones):
-            terms = [(x[k], 1.0) for k in by_zone[i]]
-            terms.append((unmet[i], 1.0))
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(terms),
-                    pulp.LpConstraintEQ,
-                    f"demand{tag}_{i}",
-                    float(scans[i]),
-                )
-            )
+        zone_rows, site_rows = np.arange(n_zones), np.arange(n_sites)
+        ones_p, ones_s = np.ones(n_pairs), np.ones(n_sites)
+        model.add_rows(
+            f"demand{tag}",
+            n_zones,
+            np.concatenate([travel.origin, zone_rows]),
+            np.concatenate([x, unmet]),
+            1.0,
+            lower=scans,
+            upper=scans,
+        )
         F, D = self.scans_per_scanner, self.scans_per_weekly_mobile_day
-        for j in range(n_sites):
-            terms = [(x[k], 1.0) for k in by_site[j]]
-            terms.append((n[j], -F))
-            if allow_mobile:
-                terms.append((m[j], -D))
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(terms), pulp.LpConstraintLE, f"capacity{tag}_{j}", 0.0
-                )
-            )
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression([(n[j], 1.0), (y[j], -1.0)]),
-                    pulp.LpConstraintGE,
-                    f"static_lo{tag}_{j}",
-                    0.0,
-                )
-            )
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression([(n[j], 1.0), (y[j], -float(upper[j]))]),
-                    pulp.LpConstraintLE,
-                    f"static_hi{tag}_{j}",
-                    0.0,
-                )
-            )
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression([(y[j], 1.0), (v[j], -1.0)]),
-                    pulp.LpConstraintLE,
-                    f"open_static{tag}_{j}",
-                    0.0,
-                )
-            )
-            if allow_mobile:
-                add(
-                    pulp.LpConstraint(
-                        pulp.LpAffineExpression([(m[j], 1.0), (v[j], -float(max_days))]),
-                        pulp.LpConstraintLE,
-                        f"open_mobile{tag}_{j}",
-                        0.0,
-                    )
-                )
-            # An open site hosts something: a site kept open by policy keeps a service.
-            served = [(y[j], 1.0), (v[j], -1.0)] + ([(m[j], 1.0)] if allow_mobile else [])
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(served), pulp.LpConstraintGE, f"served{tag}_{j}", 0.0
-                )
-            )
-        if allow_mobile:
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(
-                        [(mj, 1.0) for mj in m] + [(fleet, -float(s.capacity.mobile_days_per_unit))]
-                    ),
-                    pulp.LpConstraintLE,
-                    f"fleet{tag}",
-                    0.0,
-                )
+        model.add_rows(
+            f"capacity{tag}",
+            n_sites,
+            np.concatenate([travel.destination, site_rows, site_rows]),
+            np.concatenate([x, n, m]),
+            np.concatenate([ones_p, -F * ones_s, -D * ones_s]),
+            upper=0.0,
+        )
+
+        def pair_rows(
+            name: str, a: np.ndarray, ca: np.ndarray | float, b: np.ndarray, cb, **bounds
+        ):
+            model.add_rows(
+                name,
+                n_sites,
+                np.concatenate([site_rows, site_rows]),
+                np.concatenate([a, b]),
+                np.concatenate([np.broadcast_to(ca, n_sites), np.broadcast_to(cb, n_sites)]),
+                **bounds,
             )
 
-        self._access_rows(prob, y, tag)
+        pair_rows(f"static_lo{tag}", n, 1.0, y, -1.0, lower=0.0)
+        pair_rows(f"static_hi{tag}", n, 1.0, y, -upper, upper=0.0)
+        pair_rows(f"open_static{tag}", y, 1.0, v, -1.0, upper=0.0)
+        pair_rows(f"open_mobile{tag}", m, 1.0, v, -float(max_days), upper=0.0)
+        # An open site hosts something: a site kept open by policy keeps a service.
+        model.add_rows(
+            f"served{tag}",
+            n_sites,
+            np.concatenate([site_rows, site_rows, site_rows]),
+            np.concatenate([y, m, v]),
+            np.concatenate([ones_s, ones_s, -ones_s]),
+            lower=0.0,
+        )
+        model.add_rows(
+            f"fleet{tag}",
+            1,
+            np.zeros(n_sites + 1, dtype=int),
+            np.concatenate([m, fleet]),
+            np.concatenate([ones_s, [-float(s.capacity.mobile_days_per_unit)]]),
+            upper=0.0,
+        )
+        self._access_rows(model, y, tag)
         limits = s.limits
         if limits.max_sites is not None and "max_sites" not in self.relax:
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression([(vj, 1.0) for vj in v]),
-                    pulp.LpConstraintLE,
-                    f"max_sites{tag}",
-                    float(limits.max_sites),
-                )
+            model.add_rows(
+                f"max_sites{tag}", 1, np.zeros(n_sites, int), v, 1.0, upper=limits.max_sites
             )
         if limits.max_scanners is not None and "max_scanners" not in self.relax:
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression([(nj, 1.0) for nj in n]),
-                    pulp.LpConstraintLE,
-                    f"max_scanners{tag}",
-                    float(limits.max_scanners),
-                )
+            model.add_rows(
+                f"max_scanners{tag}", 1, np.zeros(n_sites, int), n, 1.0, upper=limits.max_scanners
             )
         if limits.budget is not None and "budget" not in self.relax:
-            add(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(fixed_cost_terms),
-                    pulp.LpConstraintLE,
-                    f"budget{tag}",
-                    float(limits.budget),
-                )
+            cols = np.concatenate([n, y, v, m, fleet])
+            coefs = np.concatenate(
+                [
+                    costs["scanner"] * ones_s,
+                    install,
+                    costs["open_site"] * ones_s,
+                    costs["mobile_day_per_week"] * ones_s,
+                    [costs["mobile_unit"]],
+                ]
+            )
+            model.add_rows(
+                f"budget{tag}", 1, np.zeros(cols.size, int), cols, coefs, upper=limits.budget
             )
         return {
             "year": year,
@@ -511,38 +478,40 @@ class NetworkModel:
             "x": x,
             "unmet": unmet,
             "allow_mobile": allow_mobile,
-            "cost_terms": cost_terms,
         }
 
-    def _access_rows(self, prob: pulp.LpProblem, y: list[pulp.LpVariable], tag: str = "") -> None:
+    def _access_rows(self, model: SparseMILP, y: np.ndarray, tag: str = "") -> None:
+        """a_i <= sum of y_j within the access time; population-weighted sum of a_i >= share."""
         access = self.scenario.access
         if not access.enforce or "access" in self.relax or access.share <= 0:
             return
         zones, travel = self.inputs.zones, self.inputs.travel
-        near = travel.minutes <= access.minutes + 1e-9
         population = zones["population"].to_numpy(float)
-        groups = _groups(travel.origin[near], len(zones))
-        sites_near = travel.destination[near]
-        terms = []
-        for i, group in enumerate(groups):
-            if not len(group) or population[i] <= 0:
-                continue
-            a = prob.add_variable(f"a{tag}_{i}", lowBound=0, upBound=1)
-            row = [(a, 1.0)] + [(y[j], -1.0) for j in sites_near[group]]
-            prob.addConstraint(
-                pulp.LpConstraint(
-                    pulp.LpAffineExpression(row), pulp.LpConstraintLE, f"access{tag}_{i}", 0.0
-                )
-            )
-            # Population shares, not head counts: keeps the row's coefficients near 1.
-            terms.append((a, float(population[i] / population.sum())))
-        prob.addConstraint(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression(terms),
-                pulp.LpConstraintGE,
-                f"access_target{tag}",
-                float(access.share),
-            )
+        near = travel.minutes <= access.minutes + 1e-9
+        origin, site = travel.origin[near], travel.destination[near]
+        zone_ids = np.flatnonzero(
+            (np.bincount(origin, minlength=len(zones)) > 0) & (population > 0)
+        )
+        a = model.add_columns(f"a{tag}", zone_ids.size, upper=1.0)
+        row_of_zone = np.full(len(zones), -1)
+        row_of_zone[zone_ids] = np.arange(zone_ids.size)
+        keep = row_of_zone[origin] >= 0
+        model.add_rows(
+            f"access{tag}",
+            zone_ids.size,
+            np.concatenate([np.arange(zone_ids.size), row_of_zone[origin[keep]]]),
+            np.concatenate([a, y[site[keep]]]),
+            np.concatenate([np.ones(zone_ids.size), -np.ones(int(keep.sum()))]),
+            upper=0.0,
+        )
+        # Population shares, not head counts: keeps the row's coefficients near 1.
+        model.add_rows(
+            f"access_target{tag}",
+            1,
+            np.zeros(zone_ids.size, int),
+            a,
+            population[zone_ids] / population.sum(),
+            lower=access.share,
         )
 
     # -- checks before solving ----------------------------------------------------------------
@@ -639,7 +608,7 @@ class NetworkModel:
             + (f" (time limit {options.time_limit:g} s)" if options.time_limit else "")
             + " ..."
         )
-        report = solve(self.problem, options)
+        report, self._solution = self.problem.solve(options)
         gap = "" if report.mip_gap is None else f", gap {report.mip_gap:.3%}"
         progress(f"solver: {report.status}{gap} ({report.seconds:.1f} s)")
         if report.status == INFEASIBLE:
@@ -683,7 +652,7 @@ class NetworkModel:
                 continue
             trial = NetworkModel(self.inputs, s, relax=self.relax | {name})
             trial.build()
-            if solve(trial.problem, quick).has_solution:
+            if trial.problem.solve(quick)[0].has_solution:
                 causes.append(f"{describe[name]}: the model is feasible without it")
         if not causes:
             listed = [describe[k] for k, on in present.items() if on]
@@ -696,11 +665,13 @@ class NetworkModel:
     def _plan(self, report: SolveReport) -> Plan:
         s = self.scenario
         zones, sites, travel = self.inputs.zones, self.inputs.sites, self.inputs.travel
-        val = _values
-        n = np.rint(val(self._vars["n"])).astype(int)
-        m = np.rint(val(self._vars["m"])).astype(int)
-        x = np.clip(val(self._vars["x"]), 0.0, None)
-        unmet = np.clip(val(self._vars["unmet"]), 0.0, None)
+        final = self._periods[-1]
+        val = self._solution.__getitem__
+        n = np.rint(val(final["n"])).astype(int)
+        m = np.rint(val(final["m"])).astype(int)
+        x = np.clip(val(final["x"]), 0.0, None)
+        unmet = np.clip(val(final["unmet"]), 0.0, None)
+        fleet = int(round(val(final["fleet"])[0]))
         is_open = (n > 0) | (m > 0)
         capacity = n * self.scans_per_scanner + m * self.scans_per_weekly_mobile_day
         assigned_site = np.bincount(travel.destination, weights=x, minlength=len(sites))
@@ -756,9 +727,7 @@ class NetworkModel:
             ),
             "open_sites": float(is_open.sum() * costs["open_site"]),
             "mobile_days": float(m.sum() * costs["mobile_day_per_week"]),
-            "mobile_units": float(round(val([self._vars["fleet"]])[0]) * costs["mobile_unit"])
-            if s.capacity.allow_mobile
-            else 0.0,
+            "mobile_units": float(fleet * costs["mobile_unit"]) if s.capacity.allow_mobile else 0.0,
             "travel": float((x * travel.minutes).sum() * costs["travel_minute"]),
             "unmet_penalty": float(unmet.sum() * costs["unmet_scan"]),
         }
@@ -780,9 +749,7 @@ class NetworkModel:
             "new_sites": int(site_table["new_site"].sum()),
             "scanners_fixed": int(n.sum()),
             "mobile_days_per_week": int(m.sum()),
-            "mobile_units": int(round(val([self._vars["fleet"]])[0]))
-            if s.capacity.allow_mobile
-            else 0,
+            "mobile_units": fleet if s.capacity.allow_mobile else 0,
             "population": float(population.sum()),
             "demand_scans": float(zones["scans"].sum()),
             "assigned_scans": float(x.sum()),
@@ -814,11 +781,11 @@ class NetworkModel:
                 suppliers_table["supplier_id"].astype(str).map(served).fillna(0).astype(int)
             )
             summary["tracer_delivery_minutes"] = s.tracer.delivery_minutes
-        if self._hubs is not None:
+        if self._hub_columns is not None:
             from planner.hubs import hub_tables
 
             hubs_table, site_hub, hub_minutes = hub_tables(
-                self.inputs.hubs, self._hubs, site_table, s.hubs
+                self.inputs.hubs, self._hub_columns, self._solution, site_table, s.hubs
             )
             site_table["hub_id"] = site_hub.to_numpy()
             site_table["hub_minutes"] = hub_minutes.to_numpy()
@@ -865,8 +832,8 @@ class NetworkModel:
         sites = self.inputs.sites
         frames = []
         for period in self._periods:
-            n = np.rint(_values(period["n"])).astype(int)
-            m = np.rint(_values(period["m"])).astype(int)
+            n = np.rint(self._solution[period["n"]]).astype(int)
+            m = np.rint(self._solution[period["m"]]).astype(int)
             frames.append(
                 pd.DataFrame(
                     {
@@ -917,10 +884,6 @@ def _groups(index: np.ndarray, size: int) -> list[np.ndarray]:
     order = np.argsort(index, kind="stable")
     bounds = np.searchsorted(index[order], np.arange(size + 1))
     return [order[bounds[k] : bounds[k + 1]] for k in range(size)]
-
-
-def _values(variables: list[pulp.LpVariable]) -> np.ndarray:
-    return np.fromiter((v.varValue or 0.0 for v in variables), float, len(variables))
 
 
 def _safe(name: str) -> str:

@@ -15,47 +15,46 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pulp
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from planner.errors import SolverError
+from planner.milp import SparseMILP
 from planner.travel import TravelMatrix
 
 
 def add_backup_rows(
-    prob: pulp.LpProblem,
+    model: SparseMILP,
     travel: TravelMatrix,
     population: np.ndarray,
-    static: list[pulp.LpVariable],
+    static: np.ndarray,
     minutes: float,
     share: float,
 ) -> None:
-    """Add the backup-coverage rows (see the module docstring)."""
+    """Add the backup-coverage columns and rows (see the module docstring) to ``model``."""
     near = travel.minutes <= minutes + 1e-9
     origin, site = travel.origin[near], travel.destination[near]
-    order = np.argsort(origin, kind="stable")
-    bounds = np.searchsorted(origin[order], np.arange(len(population) + 1))
-    total = float(population.sum())
-    terms = []
-    for i in range(len(population)):
-        js = site[order[bounds[i] : bounds[i + 1]]]
-        if len(js) < 2 or population[i] <= 0:
-            continue
-        b = prob.add_variable(f"backup_{i}", lowBound=0, upBound=1)
-        prob.addConstraint(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression([(b, 2.0)] + [(static[j], -1.0) for j in js]),
-                pulp.LpConstraintLE,
-                f"backup_{i}",
-                0.0,
-            )
-        )
-        terms.append((b, float(population[i]) / total))
-    prob.addConstraint(
-        pulp.LpConstraint(
-            pulp.LpAffineExpression(terms), pulp.LpConstraintGE, "backup_target", float(share)
-        )
+    counts = np.bincount(origin, minlength=len(population))
+    zone_ids = np.flatnonzero((counts >= 2) & (population > 0))
+    b = model.add_columns("backup", zone_ids.size, upper=1.0)
+    row_of_zone = np.full(len(population), -1)
+    row_of_zone[zone_ids] = np.arange(zone_ids.size)
+    keep = row_of_zone[origin] >= 0
+    model.add_rows(
+        "backup",
+        zone_ids.size,
+        np.concatenate([np.arange(zone_ids.size), row_of_zone[origin[keep]]]),
+        np.concatenate([b, static[site[keep]]]),
+        np.concatenate([np.full(zone_ids.size, 2.0), -np.ones(int(keep.sum()))]),
+        upper=0.0,
+    )
+    model.add_rows(
+        "backup_target",
+        1,
+        np.zeros(zone_ids.size, int),
+        b,
+        population[zone_ids] / population.sum(),
+        lower=share,
     )
 
 

@@ -218,18 +218,20 @@ def _make_solver(pulp_name: str, options: SolverOptions, log_path: str | None):
     return solver
 
 
-def _report_highs(problem: pulp.LpProblem, seconds: float) -> SolveReport:
+def report_from_highs(h, *, is_mip: bool, seconds: float, negated: bool = False) -> SolveReport:
+    """Translate a finished ``highspy.Highs`` run into a :class:`SolveReport`.
+
+    ``negated``: the model was passed with its costs negated (a maximisation given to HiGHS as a
+    minimisation), so objective and bound change sign back.
+    """
     import highspy
 
-    h = problem.solverModel
     status = h.getModelStatus()
     info = h.getInfo()
     s = highspy.HighsModelStatus
     has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    is_mip = any(v.cat == pulp.LpInteger for v in problem.variables())
     objective = float(info.objective_function_value) if has_primal else None
     bound = float(info.mip_dual_bound) if is_mip else objective
-    sense = -1.0 if problem.sense == pulp.LpMaximize else 1.0
     message = h.modelStatusToString(status)
     limit_statuses = {
         s.kTimeLimit,
@@ -245,20 +247,20 @@ def _report_highs(problem: pulp.LpProblem, seconds: float) -> SolveReport:
         gap = float(info.mip_gap) if is_mip and math.isfinite(info.mip_gap) else 0.0
     elif status in limit_statuses:
         result = FEASIBLE if has_primal else NOT_SOLVED
-        if is_mip and math.isfinite(info.mip_gap):
+        if is_mip and has_primal and math.isfinite(info.mip_gap):
             gap = float(info.mip_gap)
-    elif status in (s.kInfeasible,):
-        result = INFEASIBLE
-    elif status in (s.kUnbounded,):
-        result = UNBOUNDED
+    elif status == s.kInfeasible:
+        result, objective = INFEASIBLE, None
+    elif status == s.kUnbounded:
+        result, objective = UNBOUNDED, None
     elif status == s.kUnboundedOrInfeasible:
-        result = INFEASIBLE
+        result, objective = INFEASIBLE, None
         message += " (HiGHS could not tell infeasible from unbounded)"
     else:
         result = ERROR
-    if objective is not None and sense < 0:
-        # _FastHiGHS negates costs to maximise; HiGHS reports the minimised value.
-        objective, bound = -objective, (-bound if bound is not None else None)
+    if negated:
+        objective = -objective if objective is not None else None
+        bound = -bound if bound is not None else None
     return SolveReport(
         status=result,
         solver="highs",
@@ -385,7 +387,12 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
     finally:
         seconds = time.perf_counter() - started
     if pulp_name == "HiGHS":
-        return _report_highs(problem, seconds)
+        return report_from_highs(
+            problem.solverModel,
+            is_mip=any(v.cat == pulp.LpInteger for v in problem.variables()),
+            seconds=seconds,
+            negated=problem.sense == pulp.LpMaximize,
+        )
     if pulp_name == "PULP_CBC_CMD":
         try:
             with open(log_path, encoding="utf-8", errors="replace") as fh:
