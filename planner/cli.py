@@ -80,6 +80,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model = NetworkModel.from_scenario(scenario, progress=progress)
     t_inputs = time.perf_counter() - t0
     plan = model.solve(scenario.solver.options(), progress=progress)
+    if scenario.resilience.n_minus_1:
+        from planner.resilience import n_minus_1
+
+        progress("N-1 analysis: closing each open site in turn ...")
+        costs = model.unit_costs()
+        plan.resilience = n_minus_1(
+            plan,
+            model.inputs.travel,
+            cost_per_minute=costs["travel_minute"],
+            penalty=costs["unmet_scan"],
+        )
     out = Path(args.out)
     plan.save(out)
     timings = {

@@ -68,6 +68,7 @@ def add_hub_rows(
     days_per_unit: float,
     scanner_cap: np.ndarray,
     cost_weight: float = 1.0,
+    limit_hubs: bool = True,
 ) -> HubColumns:
     """Add the hub columns and rows (see the module docstring) to ``model``."""
     n_hubs, n_sites, n_links = len(hubs), len(site_open), len(links)
@@ -133,7 +134,7 @@ def add_hub_rows(
         np.concatenate([settings.staff_per_scanner * ones_l, -places]),
         upper=0.0,
     )
-    if settings.max_hubs is not None:
+    if settings.max_hubs is not None and limit_hubs:
         model.add_rows("max_hubs", 1, np.zeros(n_hubs, int), z, 1.0, upper=settings.max_hubs)
     return HubColumns(links=links, open=z, link=link, load=load)
 

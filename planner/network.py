@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ from planner.travel import TravelMatrix
 Progress = Callable[[str], None]
 
 #: Limits that can make the model infeasible, in the order they are tried when diagnosing.
-RELAXABLE = ("access", "max_sites", "max_scanners", "budget", "existing")
+RELAXABLE = ("access", "max_sites", "max_scanners", "budget", "existing", "max_hubs", "backup")
 
 
 def _quiet(_: str) -> None:
@@ -101,6 +101,10 @@ class NetworkModel:
     def __init__(
         self, inputs: NetworkInputs, scenario: Scenario, *, relax: frozenset[str] = frozenset()
     ) -> None:
+        if scenario.hubs.enabled and inputs.hubs is not None:
+            from planner.hubs import check_hub_ids
+
+            inputs = replace(inputs, hubs=check_hub_ids(inputs.hubs, scenario.hubs))
         self.inputs = inputs
         self.scenario = scenario
         self.relax = frozenset(relax)
@@ -129,6 +133,9 @@ class NetworkModel:
         travel: TravelMatrix,
         scenario: Scenario,
         region_names: dict[str, str] | None = None,
+        *,
+        hubs: pd.DataFrame | None = None,
+        suppliers: pd.DataFrame | None = None,
     ) -> NetworkModel:
         """Build from tables in memory (see :class:`~planner.network_inputs.NetworkInputs`)."""
         names = region_names or {c: c for c in zones["region_code"].astype(str).unique()}
@@ -137,6 +144,8 @@ class NetworkModel:
             sites=sites.reset_index(drop=True),
             travel=travel.within(scenario.travel.max_minutes),
             region_names=names,
+            hubs=None if hubs is None else hubs.reset_index(drop=True),
+            suppliers=None if suppliers is None else suppliers.reset_index(drop=True),
         )
         return cls(inputs, scenario)
 
@@ -299,8 +308,9 @@ class NetworkModel:
                 days_per_unit=days,
                 scanner_cap=cap,
                 cost_weight=sum(weights),
+                limit_hubs="max_hubs" not in self.relax,
             )
-        if s.resilience.backup_share > 0:
+        if s.resilience.backup_share > 0 and "backup" not in self.relax:
             from planner.resilience import add_backup_rows
 
             add_backup_rows(
@@ -519,7 +529,8 @@ class NetworkModel:
         """Best reachable access share if every site had a static scanner, and the uncovered
         population by region (regions with none uncovered are left out)."""
         zones, travel = self.inputs.zones, self.inputs.travel
-        nearest = travel.nearest_minutes()
+        # Only sites that FDG can reach may host a static scanner.
+        nearest = travel.nearest_minutes(self.tracer_reach()["tracer_ok"].to_numpy(bool))
         covered = nearest <= self.scenario.access.minutes + 1e-9
         population = zones["population"].to_numpy(float)
         ceiling = float(population[covered].sum() / population.sum())
@@ -633,6 +644,8 @@ class NetworkModel:
             "max_scanners": s.limits.max_scanners is not None,
             "budget": s.limits.budget is not None,
             "existing": s.existing.policy in ("keep", "may_expand"),
+            "max_hubs": s.hubs.enabled and s.hubs.max_hubs is not None,
+            "backup": s.resilience.backup_share > 0,
         }
         describe = {
             "access": f"access target ({s.access.share:.0%} within {s.access.minutes:g} min)",
@@ -640,6 +653,9 @@ class NetworkModel:
             "max_scanners": f"limits.max_scanners = {s.limits.max_scanners}",
             "budget": f"limits.budget = {s.limits.budget}",
             "existing": f"existing.policy = {s.existing.policy!r}",
+            "max_hubs": f"hubs.max_hubs = {s.hubs.max_hubs}",
+            "backup": f"backup coverage ({s.resilience.backup_share:.0%} within "
+            f"{s.resilience.backup_minutes:g} min of two sites)",
         }
         quick = SolverOptions(
             name=options.name,

@@ -164,6 +164,7 @@ class ResilienceSettings(_Section):
 
     backup_minutes: float = Field(defaults.BACKUP_MINUTES, gt=0)
     backup_share: float = Field(0.0, ge=0, le=1)  # 0: no backup constraint
+    n_minus_1: bool = False  # after solving, close each open site in turn (planner run)
 
 
 class PhasingSettings(_Section):
