@@ -41,8 +41,9 @@ def _read_file(path: PathLike) -> tuple[pd.DataFrame, str]:
     path = Path(path)
     source = str(path)
     if not path.is_file():
-        raise InputError("file not found; expected an existing CSV, GeoPackage or GeoParquet file",
-                         source=source)
+        raise InputError(
+            "file not found; expected an existing CSV, GeoPackage or GeoParquet file", source=source
+        )
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
@@ -63,8 +64,9 @@ def _read_file(path: PathLike) -> tuple[pd.DataFrame, str]:
     except InputError:
         raise
     except pd.errors.EmptyDataError:
-        raise InputError("the file is empty; expected a header row and data rows",
-                         source=source) from None
+        raise InputError(
+            "the file is empty; expected a header row and data rows", source=source
+        ) from None
     except Exception as exc:  # pandas, pyogrio and pyarrow each raise their own types
         raise InputError(
             f"could not be read as {suffix.lstrip('.').upper()} ({type(exc).__name__}: {exc})",
@@ -97,7 +99,9 @@ def _coordinates(frame: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series
             raise InputError(
                 f"found {east}={e[far].iloc[0]:g}, {north}={n[far].iloc[0]:g}; expected British "
                 "National Grid metres (EPSG:27700), easting 0..700000 and northing 0..1300000",
-                source=source, row=rows[0] if len(rows) == 1 else rows, field=f"{east}/{north}",
+                source=source,
+                row=rows[0] if len(rows) == 1 else rows,
+                field=f"{east}/{north}",
             )
         lon, lat = pyproj.Transformer.from_crs(
             settings.BNG, settings.CRS, always_xy=True
@@ -109,7 +113,8 @@ def _coordinates(frame: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series
         "no coordinates found; expected columns lat/lon (EPSG:4326), easting/northing "
         "(EPSG:27700) or a geometry column in a GeoPackage/GeoParquet file; "
         f"found columns {', '.join(map(str, frame.columns))}",
-        source=source, field="lat/lon",
+        source=source,
+        field="lat/lon",
     )
 
 
@@ -119,26 +124,38 @@ def _geometry_points(frame: gpd.GeoDataFrame, source: str) -> tuple[pd.Series, p
         raise InputError(
             "the geometry has no CRS; expected a file with its coordinate reference system "
             "(e.g. EPSG:27700 or EPSG:4326)",
-            source=source, field=field,
+            source=source,
+            field=field,
         )
     missing = frame.geometry.isna() | frame.geometry.is_empty
     if missing.any():
         rows = [int(i) + 1 for i in missing.to_numpy().nonzero()[0]]
-        raise InputError("found an empty geometry; expected a point or polygon",
-                         source=source, row=rows[0] if len(rows) == 1 else rows, field=field)
+        raise InputError(
+            "found an empty geometry; expected a point or polygon",
+            source=source,
+            row=rows[0] if len(rows) == 1 else rows,
+            field=field,
+        )
     kinds = frame.geometry.geom_type
     bad = ~kinds.isin(["Point", "Polygon", "MultiPolygon"])
     if bad.any():
         rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
-        raise InputError(f"found geometry type {kinds[bad].iloc[0]}; expected points or polygons",
-                         source=source, row=rows[0] if len(rows) == 1 else rows, field=field)
+        raise InputError(
+            f"found geometry type {kinds[bad].iloc[0]}; expected points or polygons",
+            source=source,
+            row=rows[0] if len(rows) == 1 else rows,
+            field=field,
+        )
     # A polygon's representative point is always inside it, unlike its centroid.
     points = frame.geometry.where(kinds == "Point", frame.geometry.representative_point())
     try:
         points = gpd.GeoSeries(points, crs=frame.crs).to_crs(settings.CRS)
     except (pyproj.exceptions.CRSError, ValueError) as exc:
-        raise InputError(f"the CRS {frame.crs} cannot be converted to EPSG:4326 ({exc})",
-                         source=source, field=field) from None
+        raise InputError(
+            f"the CRS {frame.crs} cannot be converted to EPSG:4326 ({exc})",
+            source=source,
+            field=field,
+        ) from None
     return pd.Series(points.y, index=frame.index), pd.Series(points.x, index=frame.index)
 
 
@@ -269,11 +286,19 @@ def read_sites(path: PathLike) -> gpd.GeoDataFrame:
     if ((scanners.dropna() % 1) != 0).any():
         bad = scanners.notna() & (scanners % 1 != 0)
         rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
-        raise InputError(f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners",
-                         source=source, row=rows[0] if len(rows) == 1 else rows, field="scanners")
+        raise InputError(
+            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners",
+            source=source,
+            row=rows[0] if len(rows) == 1 else rows,
+            field="scanners",
+        )
     kind = (
-        check.choice_column(frame.assign(kind=_text(frame, "kind").replace("", "fixed")),
-                            "kind", source, ["fixed", "mobile"])
+        check.choice_column(
+            frame.assign(kind=_text(frame, "kind").replace("", "fixed")),
+            "kind",
+            source,
+            ["fixed", "mobile"],
+        )
         if "kind" in frame.columns
         else pd.Series("fixed", index=frame.index)
     )
@@ -365,7 +390,9 @@ def read_suppliers(path: PathLike) -> gpd.GeoDataFrame:
     located = _located(frame, source)
     status = check.choice_column(
         frame.assign(status=_text(frame, "status").replace("", "active")),
-        "status", source, ["active", "mothballed"],
+        "status",
+        source,
+        ["active", "mothballed"],
     )
     table = pd.DataFrame(
         {

@@ -95,8 +95,10 @@ def numeric_column(
         )
     if blank.any() and not allow_missing:
         raise InputError(
-            "found an empty value; expected a number", source=source,
-            row=_one_or_many(_rows(blank)), field=column,
+            "found an empty value; expected a number",
+            source=source,
+            row=_one_or_many(_rows(blank)),
+            field=column,
         )
     if minimum is not None:
         low = values < minimum
@@ -117,13 +119,17 @@ def unique_ids(frame: pd.DataFrame, column: str, source: str) -> None:
     if empty.any():
         raise InputError(
             "found an empty id; expected a unique, non-empty id on every row",
-            source=source, row=_one_or_many(_rows(empty)), field=column,
+            source=source,
+            row=_one_or_many(_rows(empty)),
+            field=column,
         )
     repeated = ids.duplicated(keep=False)
     if repeated.any():
         raise InputError(
             f"found duplicate id(s) {_show(sorted(set(ids[repeated])))}; expected unique ids",
-            source=source, row=_rows(repeated), field=column,
+            source=source,
+            row=_rows(repeated),
+            field=column,
         )
 
 
@@ -134,7 +140,9 @@ def bool_column(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
     if bad.any():
         raise InputError(
             f"found {_show(frame[column][bad].tolist())}; expected true/false (or 1/0, yes/no)",
-            source=source, row=_one_or_many(_rows(bad)), field=column,
+            source=source,
+            row=_one_or_many(_rows(bad)),
+            field=column,
         )
     return text.isin(_TRUE)
 
@@ -148,7 +156,9 @@ def choice_column(
     if bad.any():
         raise InputError(
             f"found {_show(frame[column][bad].tolist())}; expected one of {_show(allowed)}",
-            source=source, row=_one_or_many(_rows(bad)), field=column,
+            source=source,
+            row=_one_or_many(_rows(bad)),
+            field=column,
         )
     return text.astype(str)
 
@@ -199,14 +209,14 @@ def regions_in_england(
         raise InputError(
             f"found {lat}={y[i]:g}, {lon}={x[i]:g}, outside England; expected latitude "
             f"{lat0}..{lat1} and longitude {lon0}..{lon1} (EPSG:4326){hint}",
-            source=source, row=_one_or_many(rows), field=f"{lat}/{lon}",
+            source=source,
+            row=_one_or_many(rows),
+            field=f"{lat}/{lon}",
         )
-    points = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy(x, y), crs=settings.CRS
-    ).to_crs(settings.BNG)
-    joined = gpd.sjoin_nearest(
-        points, _regions_bng(), how="left", max_distance=COAST_BUFFER_M
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=settings.CRS).to_crs(
+        settings.BNG
     )
+    joined = gpd.sjoin_nearest(points, _regions_bng(), how="left", max_distance=COAST_BUFFER_M)
     joined = joined[~joined.index.duplicated()].sort_index()
     outside = joined["region_code"].isna().to_numpy()
     if outside.any():
@@ -215,6 +225,8 @@ def regions_in_england(
         raise InputError(
             f"found {lat}={y[i]:g}, {lon}={x[i]:g}, more than {COAST_BUFFER_M / 1000:g} km "
             "outside England's regions; expected a point in England",
-            source=source, row=_one_or_many(rows), field=f"{lat}/{lon}",
+            source=source,
+            row=_one_or_many(rows),
+            field=f"{lat}/{lon}",
         )
     return pd.Series(joined["region_code"].to_numpy(), index=frame.index, dtype=str)
