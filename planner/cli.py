@@ -3,6 +3,8 @@
 ``planner run SCENARIO.toml --out DIR``  solve a scenario; write the plan, its map and manifest
 ``planner validate SCENARIO.toml``      check a scenario file and the data it names
 ``planner map PLAN_DIR``                redraw the map of a saved plan (or compare two plans)
+``planner report PLAN_DIR``             board report: report.md and report.xlsx
+``planner compare PLAN_A PLAN_B``       differences between two plans
 ``planner data``                        summarise the embedded England dataset
 
 Errors a user can fix are printed as one clear message (exit code 2); an infeasible scenario
@@ -135,6 +137,29 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from planner.plan import Plan
+    from planner.report import write_report
+
+    plan = Plan.load(args.plan)
+    for path in write_report(plan, Path(args.out) if args.out else Path(args.plan)):
+        print(f"report written: {path}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from planner.compare import comparison_markdown, write_comparison
+    from planner.plan import Plan
+
+    a, b = Plan.load(args.plan_a), Plan.load(args.plan_b)
+    labels = tuple(args.labels) if args.labels else ("A", "B")
+    print(comparison_markdown(a, b, labels))
+    out = Path(args.out) if args.out else Path(args.plan_b)
+    for path in write_comparison(a, b, out, labels):
+        print(f"written: {path}")
+    return 0
+
+
 def format_summary(summary: dict) -> str:
     """The headline figures of a plan, for the terminal."""
     gap = summary.get("mip_gap")
@@ -203,6 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true")
     p.add_argument("--compare", help="a second plan folder: draw both on one map")
     p.set_defaults(func=_cmd_map)
+
+    p = sub.add_parser("report", help="write a board report (Markdown and Excel) of a saved plan")
+    p.add_argument("plan", help="plan folder written by 'planner run'")
+    p.add_argument("--out", help="folder for report.md and report.xlsx (default: the plan's)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("compare", help="compare two saved plans")
+    p.add_argument("plan_a")
+    p.add_argument("plan_b")
+    p.add_argument(
+        "--out", help="folder for comparison.md and comparison_sites.csv (default: PLAN_B)"
+    )
+    p.add_argument("--labels", nargs=2, metavar=("A", "B"), help="names of the two plans")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("data", help="summarise the embedded England dataset")
     p.set_defaults(func=_cmd_data)

@@ -1,0 +1,135 @@
+"""Comparing two plans: what opens and closes, scanners, coverage, travel and cost.
+
+``planner compare PLAN_A PLAN_B`` prints the differences and saves ``comparison.md`` and
+``comparison_sites.csv`` (one row per site open in either plan).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.plan import Plan
+
+_MEASURES = [
+    ("status", "status", None),
+    ("sites_open", "sites open", "{:,.0f}"),
+    ("new_sites", "new sites", "{:,.0f}"),
+    ("scanners_fixed", "static scanners", "{:,.0f}"),
+    ("mobile_days_per_week", "mobile days a week", "{:,.0f}"),
+    ("demand_scans", "demand (scans a year)", "{:,.0f}"),
+    ("unmet_scans", "unmet scans", "{:,.0f}"),
+    ("mean_travel_minutes", "mean travel (min)", "{:.1f}"),
+    ("p95_travel_minutes", "95th percentile travel (min)", "{:.1f}"),
+    ("mean_utilisation", "mean utilisation", "{:.1%}"),
+    ("annual_cost", "yearly cost (£)", "{:,.0f}"),
+    ("hubs_open", "training hubs", "{:,.0f}"),
+]
+
+
+def _show(value, fmt: str, missing: str = "n/a") -> str:
+    return missing if value is None else fmt.format(value)
+
+
+def measures(a: Plan, b: Plan) -> pd.DataFrame:
+    """Headline figures of both plans side by side, with the difference B - A."""
+    rows = []
+    for key, label, fmt in _MEASURES:
+        va, vb = a.summary.get(key), b.summary.get(key)
+        if va is None and vb is None:
+            continue
+        if fmt is None:
+            rows.append((label, str(va), str(vb), ""))
+            continue
+        diff = vb - va if isinstance(va, int | float) and isinstance(vb, int | float) else None
+        rows.append((label, _show(va, fmt), _show(vb, fmt), _show(diff, fmt, "")))
+    for t in ("30", "45", "60", "90"):
+        va = (a.summary.get("share_within_minutes") or {}).get(t)
+        vb = (b.summary.get("share_within_minutes") or {}).get(t)
+        if va is None or vb is None:
+            continue
+        rows.append((f"population within {t} min", f"{va:.1%}", f"{vb:.1%}", f"{vb - va:+.1%}"))
+    return pd.DataFrame(rows, columns=["measure", "A", "B", "B - A"])
+
+
+def site_changes(a: Plan, b: Plan) -> pd.DataFrame:
+    """Sites open in either plan: whether each opened, closed or changed scanners."""
+    cols = ["site_id", "name", "open", "fixed_scanners", "mobile_days", "assigned_scans"]
+    sa = a.sites[cols].set_index("site_id")
+    sb = b.sites[cols].set_index("site_id")
+    ids = sa.index[sa["open"]].union(sb.index[sb["open"]])
+    table = pd.DataFrame(index=ids)
+    table["name"] = sb["name"].reindex(ids).fillna(sa["name"].reindex(ids))
+    for tag, s in (("a", sa), ("b", sb)):
+        table[f"open_{tag}"] = s["open"].reindex(ids).fillna(False).astype(bool)
+        table[f"scanners_{tag}"] = s["fixed_scanners"].reindex(ids).fillna(0).astype(int)
+        table[f"mobile_days_{tag}"] = s["mobile_days"].reindex(ids).fillna(0).astype(int)
+        table[f"scans_{tag}"] = s["assigned_scans"].reindex(ids).fillna(0.0)
+    change = np.select(
+        [
+            table["open_a"] & ~table["open_b"],
+            ~table["open_a"] & table["open_b"],
+            (table["scanners_a"] != table["scanners_b"])
+            | (table["mobile_days_a"] != table["mobile_days_b"]),
+        ],
+        ["closed in B", "opened in B", "resized"],
+        default="same",
+    )
+    table.insert(1, "change", change)
+    return table.rename_axis("site_id").reset_index().sort_values(["change", "name"])
+
+
+def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) -> str:
+    from planner.report import _md_table
+
+    m = measures(a, b).rename(
+        columns={"A": labels[0], "B": labels[1], "B - A": f"{labels[1]} - {labels[0]}"}
+    )
+    changes = site_changes(a, b)
+    counts = changes["change"].value_counts()
+    lines = [
+        f"# {labels[0]} vs {labels[1]}",
+        "",
+        f"- {labels[0]}: {a.title}",
+        f"- {labels[1]}: {b.title}",
+        "",
+        _md_table(m),
+        "",
+        f"Sites: {counts.get('opened in B', 0)} opened, {counts.get('closed in B', 0)} closed, "
+        f"{counts.get('resized', 0)} resized, {counts.get('same', 0)} unchanged in {labels[1]}.",
+        "",
+    ]
+    moved = changes[changes["change"] != "same"]
+    if not moved.empty:
+        lines += [
+            _md_table(
+                moved[
+                    ["name", "change", "scanners_a", "scanners_b", "mobile_days_a", "mobile_days_b"]
+                ].rename(
+                    columns={
+                        "scanners_a": f"scanners {labels[0]}",
+                        "scanners_b": f"scanners {labels[1]}",
+                        "mobile_days_a": f"mobile days {labels[0]}",
+                        "mobile_days_b": f"mobile days {labels[1]}",
+                    }
+                )
+            ),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def write_comparison(
+    a: Plan, b: Plan, folder: str | os.PathLike, labels: tuple[str, str] = ("A", "B")
+) -> tuple[Path, Path]:
+    """Write ``comparison.md`` and ``comparison_sites.csv`` into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    md = folder / "comparison.md"
+    md.write_text(comparison_markdown(a, b, labels), encoding="utf-8")
+    csv = folder / "comparison_sites.csv"
+    site_changes(a, b).to_csv(csv, index=False)
+    return md, csv

@@ -1,0 +1,224 @@
+"""Board reports of a saved plan: a Markdown summary and an Excel workbook.
+
+``planner report PLAN_DIR`` writes ``report.md`` (headline figures, solver status, regions, the
+busiest sites, hubs, costs and the assumptions behind them) and ``report.xlsx`` (one sheet per
+table: summary, regions, sites, hubs, suppliers, assignments, phasing, resilience).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from planner.plan import Plan
+
+
+def _money(value: float | None) -> str:
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"£{value:,.0f}"
+    )
+
+
+def _pct(value: float | None) -> str:
+    return (
+        "n/a"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value:.1%}"
+    )
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
+    cells = frame.astype(str).map(lambda v: v.replace("|", "\\|"))
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(row) + " |" for row in cells.to_numpy().tolist()]
+    return "\n".join([header, rule, *rows])
+
+
+def status_sentence(summary: dict) -> str:
+    """Solver status in words a board can read, never calling a time-limited plan optimal."""
+    status, gap = summary.get("status"), summary.get("mip_gap")
+    if status == "optimal":
+        within = f" (within {gap:.2%} of the best possible)" if gap else ""
+        return f"Optimal: the solver proved no cheaper plan exists{within}."
+    if status == "feasible":
+        gap_text = f"at most {gap:.2%}" if gap is not None else "an unknown amount"
+        return (
+            "Feasible, not proven optimal: the solver stopped at its time limit; a cheaper plan "
+            f"may exist, by {gap_text}."
+        )
+    return f"Status: {status}."
+
+
+def markdown_report(plan: Plan) -> str:
+    """The plan as a Markdown document."""
+    s = plan.summary
+    shares = s.get("share_within_minutes", {})
+    headline = pd.DataFrame(
+        [
+            (
+                "Sites open",
+                f"{s['sites_open']} ({s.get('sites_static', '?')} static, "
+                f"{s.get('new_sites', '?')} new)",
+            ),
+            ("Static scanners", s["scanners_fixed"]),
+            (
+                "Mobile-unit days a week",
+                f"{s['mobile_days_per_week']} ({s.get('mobile_units', 0)} units)",
+            ),
+            ("Demand (scans a year)", f"{s['demand_scans']:,.0f}"),
+            ("Unmet demand (scans a year)", f"{s['unmet_scans']:,.0f}"),
+            ("Mean travel (minutes)", f"{s['mean_travel_minutes']:.1f}"),
+            (
+                "95th percentile travel (minutes)",
+                f"{s.get('p95_travel_minutes', float('nan')):.1f}",
+            ),
+            *[
+                (f"Population within {k} min of a static scanner", _pct(v))
+                for k, v in shares.items()
+            ],
+            ("Mean scanner utilisation", _pct(s.get("mean_utilisation"))),
+            ("Yearly cost (excluding patient travel)", _money(s.get("annual_cost"))),
+        ],
+        columns=["measure", "value"],
+    )
+    parts = [
+        f"# {s.get('title') or s.get('scenario')}",
+        "",
+        status_sentence(s),
+        f"Solver {s.get('solver')}, {s.get('solve_seconds', 0):.1f} s.",
+        "",
+        "## Headline figures",
+        "",
+        _md_table(headline),
+        "",
+    ]
+    target = s.get("access_target_share")
+    if target is not None:
+        met = "met" if s.get("access_target_met") else "**not met**"
+        parts += [
+            f"Access target: {target:.0%} of people within {s['access_target_minutes']:g} minutes "
+            f"of a static scanner: {met} ({_pct(s.get('access_share'))}).",
+            "",
+        ]
+    regions = plan.regions.copy()
+    regions_view = pd.DataFrame(
+        {
+            "region": regions["region_name"],
+            "population": regions["population"].map("{:,.0f}".format),
+            "scans a year": regions["demand_scans"].map("{:,.0f}".format),
+            "unmet": regions["unmet_scans"].map("{:,.0f}".format),
+            "mean travel (min)": regions["mean_travel_minutes"].map("{:.1f}".format),
+            "within 60 min": regions["share_within_60"].map(_pct),
+        }
+    )
+    parts += ["## Regions", "", _md_table(regions_view), ""]
+    open_sites = plan.sites[plan.sites["open"]].sort_values("assigned_scans", ascending=False)
+    sites_view = pd.DataFrame(
+        {
+            "site": open_sites["name"],
+            "existing": open_sites["existing"].map({True: "yes", False: "new"}),
+            "static scanners": open_sites["fixed_scanners"],
+            "mobile days": open_sites["mobile_days"],
+            "scans a year": open_sites["assigned_scans"].map("{:,.0f}".format),
+            "utilisation": open_sites["utilisation"].map(_pct),
+        }
+    )
+    if "hub_id" in open_sites:
+        sites_view["hub"] = open_sites["hub_id"].to_numpy()
+    parts += [f"## Open sites ({len(open_sites)})", "", _md_table(sites_view), ""]
+    if plan.hubs is not None:
+        hubs = plan.hubs[plan.hubs["open"]]
+        hubs_view = pd.DataFrame(
+            {
+                "hub": hubs["name"],
+                "linked sites": hubs["linked_sites"],
+                "scanners": hubs["scanners"],
+                "trainee load": hubs["trainee_load"].map("{:.0f}".format),
+                "trainee places": hubs["trainee_capacity"].map("{:.0f}".format),
+                "scans a year in its network": hubs["network_scans"].map("{:,.0f}".format),
+            }
+        )
+        parts += ["## Training hubs", "", _md_table(hubs_view), ""]
+    if plan.resilience is not None and not plan.resilience.empty:
+        r = plan.resilience.head(10)
+        parts += [
+            "## N-1: the sites whose loss would hurt most",
+            "",
+            _md_table(
+                pd.DataFrame(
+                    {
+                        "site": r["name"],
+                        "scans a year": r["assigned_scans"].map("{:,.0f}".format),
+                        "not absorbed elsewhere": r["unabsorbed_scans"].map("{:,.0f}".format),
+                        "extra minutes per moved scan": r["extra_travel_minutes_mean"].map(
+                            "{:.1f}".format
+                        ),
+                    }
+                )
+            ),
+            "",
+        ]
+    costs = s.get("costs") or {}
+    if costs:
+        parts += [
+            "## Yearly costs",
+            "",
+            _md_table(
+                pd.DataFrame(
+                    {"item": list(costs), "pounds a year": [_money(v) for v in costs.values()]}
+                )
+            ),
+            "",
+        ]
+    parts += [
+        "## About these figures",
+        "",
+        "Costs and throughputs without a public source are stated assumptions "
+        "(planner/defaults.py); demand zones and site coordinates in the embedded data are "
+        "approximations (geodata/README.md). Travel times are estimated from straight-line "
+        "distance unless the scenario imported a travel matrix "
+        f"(here: {s.get('travel_source', 'estimated')}).",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def write_report(plan: Plan, folder: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``report.md`` and ``report.xlsx`` into ``folder``; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    md_path = folder / "report.md"
+    tmp = folder / ".report.md.tmp"
+    tmp.write_text(markdown_report(plan), encoding="utf-8")
+    os.replace(tmp, md_path)
+    xlsx_path = folder / "report.xlsx"
+    tmp_x = folder / ".report.xlsx.tmp"
+    summary = {k: v for k, v in plan.summary.items() if not isinstance(v, dict | list)}
+    for key in ("share_within_minutes", "costs"):
+        for k, v in (plan.summary.get(key) or {}).items():
+            summary[f"{key}.{k}"] = v
+    with pd.ExcelWriter(tmp_x, engine="openpyxl") as writer:
+        pd.DataFrame({"measure": list(summary), "value": list(summary.values())}).to_excel(
+            writer, sheet_name="summary", index=False
+        )
+        for name in (
+            "regions",
+            "sites",
+            "hubs",
+            "suppliers",
+            "assignments",
+            "phasing",
+            "resilience",
+        ):
+            table = getattr(plan, name)
+            if table is not None:
+                table.to_excel(writer, sheet_name=name, index=False)
+    os.replace(tmp_x, xlsx_path)
+    return md_path, xlsx_path

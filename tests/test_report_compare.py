@@ -1,0 +1,67 @@
+"""Board reports and plan comparison, checked against the plans' own tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planner.cli import main
+from planner.compare import measures, site_changes
+from planner.network import NetworkModel
+from planner.plan import Plan
+from planner.report import markdown_report, status_sentence, write_report
+from tests.test_network import two_towns
+
+
+@pytest.fixture(scope="module")
+def two_plans(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plans")
+    zones, sites, travel, sc = two_towns()
+    one = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    zones, sites, travel, sc = two_towns(access={"enforce": True, "minutes": 60, "share": 0.9})
+    two = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    one.save(root / "one")
+    two.save(root / "two")
+    return root / "one", root / "two"
+
+
+def test_status_sentence_never_calls_a_stopped_run_optimal():
+    assert status_sentence({"status": "optimal", "mip_gap": 0.0}).startswith("Optimal")
+    text = status_sentence({"status": "feasible", "mip_gap": 0.0123})
+    assert "not proven optimal" in text and "1.23%" in text
+
+
+def test_report_files_hold_the_plan(two_plans, tmp_path):
+    plan = Plan.load(two_plans[1])
+    md, xlsx = write_report(plan, tmp_path)
+    text = md.read_text()
+    assert "Site A" in text and "Site B" in text and "Optimal" in text
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert {"summary", "regions", "sites", "assignments"} <= set(sheets)
+    assert len(sheets["sites"]) == len(plan.sites)
+    assert len(sheets["assignments"]) == len(plan.assignments)
+    assert sheets["assignments"]["scans"].sum() == pytest.approx(plan.assignments["scans"].sum())
+    assert markdown_report(plan).count("| Site ") == int(plan.sites["open"].sum())
+
+
+def test_comparison_agrees_with_set_arithmetic(two_plans):
+    a, b = Plan.load(two_plans[0]), Plan.load(two_plans[1])
+    changes = site_changes(a, b).set_index("site_id")
+    open_a = set(a.sites.loc[a.sites["open"], "site_id"])
+    open_b = set(b.sites.loc[b.sites["open"], "site_id"])
+    assert set(changes.index[changes["change"] == "opened in B"]) == open_b - open_a
+    assert set(changes.index[changes["change"] == "closed in B"]) == open_a - open_b
+    m = measures(a, b).set_index("measure")
+    assert (
+        m.loc["static scanners", "B - A"]
+        == f"{b.summary['scanners_fixed'] - a.summary['scanners_fixed']:,.0f}"
+    )
+
+
+def test_cli_report_and_compare(two_plans, tmp_path, capsys):
+    assert main(["report", str(two_plans[0]), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "report.md").is_file() and (tmp_path / "report.xlsx").is_file()
+    assert main(["compare", str(two_plans[0]), str(two_plans[1]), "--out", str(tmp_path)]) == 0
+    assert "opened" in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert "summary.json is missing" in capsys.readouterr().err
