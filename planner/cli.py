@@ -24,11 +24,11 @@ from planner.errors import InputError, ModelInfeasibleError, PlannerError, Solve
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 2, 3, 4
 
 
-def _progress_printer(stream=sys.stderr):
+def _progress_printer():
     started = time.perf_counter()
 
     def progress(message: str) -> None:
-        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=stream, flush=True)
+        print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
     return progress
 

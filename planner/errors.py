@@ -46,7 +46,9 @@ class InputError(PlannerError, ValueError):
         if self.source:
             where.append(str(self.source))
         if self.row is not None:
-            if isinstance(self.row, list):
+            if isinstance(self.row, list) and len(self.row) == 1:
+                where.append(f"row {self.row[0]}")
+            elif isinstance(self.row, list):
                 shown = ", ".join(str(r) for r in self.row[:10])
                 more = f" (+{len(self.row) - 10} more)" if len(self.row) > 10 else ""
                 where.append(f"rows {shown}{more}")

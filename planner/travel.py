@@ -236,8 +236,8 @@ def _index_ids(found: pd.Series, known: np.ndarray, what: str, source: str) -> n
         rows = (unknown + 1).tolist()
         examples = ", ".join(repr(v) for v in found.iloc[unknown[:5]].astype(str))
         raise InputError(
-            f"{unknown.size} unknown {what} id(s), e.g. {examples}; expected ids of the "
-            f"scenario's {what}s",
+            f"{unknown.size} unknown {what} id(s), e.g. {examples}; expected the ids of the "
+            f"scenario's {'demand zones' if what == 'origin' else 'sites'}",
             source=source,
             row=rows,
             field=found.name,

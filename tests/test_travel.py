@@ -115,7 +115,7 @@ def test_bad_long_matrix(tmp_path, body, row, field, words):
     assert str(path) in str(e) and words in str(e)
     assert e.field == field
     if row is not None:
-        assert e.row == [row]
+        assert e.row == [row] and f"row {row}" in str(e)
 
 
 def test_read_osrm_table(tmp_path):

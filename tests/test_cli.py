@@ -1,0 +1,146 @@
+"""`planner run` end to end on a planner's own files: outputs, invariants, errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.cli import main
+from planner.plan import Plan
+from tests.test_network import check_invariants
+
+# Four LSOA-style zones in Greater Manchester / Lancashire (British National Grid centroids)
+# and three sites; the travel matrix is the planner's own.
+ZONES = """LSOA21CD,LSOA21NM,population,easting,northing
+E01000001,Zone one,400000,383000,398000
+E01000002,Zone two,300000,386000,405000
+E01000003,Zone three,250000,354000,429000
+E01000004,Zone four,150000,350000,460000
+"""
+SITES = """site_id,name,lat,lon,scanners,kind,existing
+X1,Central,53.47,-2.24,1,fixed,True
+X2,North,53.76,-2.70,0,,False
+X3,Coast,54.04,-2.80,0,,False
+"""
+MATRIX_ROWS = [
+    ("E01000001", "X1", 10),
+    ("E01000001", "X2", 50),
+    ("E01000002", "X1", 15),
+    ("E01000002", "X2", 45),
+    ("E01000003", "X1", 45),
+    ("E01000003", "X2", 15),
+    ("E01000003", "X3", 40),
+    ("E01000004", "X2", 35),
+    ("E01000004", "X3", 12),
+]
+
+
+def write_case(tmp_path, extra: str = "") -> str:
+    (tmp_path / "zones.csv").write_text(ZONES)
+    (tmp_path / "sites.csv").write_text(SITES)
+    pd.DataFrame(MATRIX_ROWS, columns=["origin", "destination", "minutes"]).to_csv(
+        tmp_path / "matrix.csv", index=False
+    )
+    scenario = tmp_path / "own.toml"
+    scenario.write_text(
+        f"""
+[scenario]
+name = "own-data"
+title = "Own data <script>alert(1)</script>"
+[data]
+demand_zones = "zones.csv"
+sites = "sites.csv"
+candidate_sites = "none"
+travel_matrix = "matrix.csv"
+[demand]
+scans_per_million = 4000
+annual_growth = 0.0
+horizon_years = 0
+[access]
+minutes = 30
+share = 0.6
+{extra}
+"""
+    )
+    return str(scenario)
+
+
+def test_run_writes_a_consistent_plan(tmp_path, capsys):
+    scenario = write_case(tmp_path)
+    out = tmp_path / "plan"
+    assert main(["run", scenario, "--out", str(out), "--solver", "cbc"]) == 0
+    printed = capsys.readouterr()
+    assert "solving with cbc" in printed.err and "status            optimal" in printed.out
+    plan = Plan.load(out)
+    check_invariants(plan, 120)
+    # demand = population x 4,000 per million, no growth
+    assert plan.summary["demand_scans"] == pytest.approx(1_100_000 * 4000 / 1e6)
+    # the plan only uses pairs of the planner's matrix, with its minutes
+    known = {(o, d): t for o, d, t in MATRIX_ROWS}
+    for row in plan.assignments.itertuples():
+        assert known[(row.demand_id, row.site_id)] == row.minutes
+    assert plan.summary["travel_source"] == "matrix.csv"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "optimal" and manifest["solver"] == "cbc"
+    assert {p.split("/")[-1] for p in manifest["inputs"]} >= {
+        "own.toml",
+        "zones.csv",
+        "sites.csv",
+        "matrix.csv",
+    }
+    assert all(len(h) == 64 for h in manifest["inputs"].values())
+    html = (out / "map.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_validate_and_bad_key(tmp_path, capsys):
+    scenario = write_case(tmp_path)
+    assert main(["validate", scenario]) == 0
+    assert "4 demand zones" in capsys.readouterr().out
+    bad = write_case(tmp_path, "[costs]\nscanner_capitol = 5\n")
+    assert main(["validate", bad]) == 2
+    err = capsys.readouterr().err
+    assert "costs.scanner_capitol" in err and "unknown key" in err
+
+
+def test_bad_matrix_names_file_and_row(tmp_path, capsys):
+    scenario = write_case(tmp_path)
+    rows = MATRIX_ROWS + [("E09999999", "X1", 5)]
+    pd.DataFrame(rows, columns=["origin", "destination", "minutes"]).to_csv(
+        tmp_path / "matrix.csv", index=False
+    )
+    assert main(["run", scenario, "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "matrix.csv" in err and "row 10" in err and "E09999999" in err
+
+
+def test_infeasible_exit_code_and_causes(tmp_path, capsys):
+    scenario = write_case(tmp_path, "[limits]\nmax_sites = 1\n")
+    # 60% within 30 minutes needs zones one, two (700,000 = 64%) via X1 or more sites; with one
+    # site allowed and access at 90% it cannot be met.
+    text = open(scenario).read().replace("share = 0.6", "share = 0.9")
+    open(scenario, "w").write(text)
+    assert main(["run", scenario, "--out", str(tmp_path / "p"), "--no-map"]) == 3
+    err = capsys.readouterr().err
+    assert "infeasible" in err and "max_sites = 1" in err
+    assert not (tmp_path / "p" / "summary.json").exists()
+
+
+def test_time_limited_run_reports_gap_not_optimal(tmp_path):
+    # A 1 ms limit cannot prove anything: never reported as optimal.
+    scenario = write_case(tmp_path)
+    code = main(
+        ["run", scenario, "--out", str(tmp_path / "p"), "--time-limit", "0.001", "--no-map"]
+    )
+    if code == 0:
+        summary = json.loads((tmp_path / "p" / "summary.json").read_text())
+        assert (
+            summary["status"] != "optimal"
+            or summary["mip_gap"] is not None
+            and np.isfinite(summary["mip_gap"])
+        )
+    else:
+        assert code == 4  # stopped before any plan: a solver error, not a plan
