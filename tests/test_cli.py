@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -121,8 +122,8 @@ def test_infeasible_exit_code_and_causes(tmp_path, capsys):
     scenario = write_case(tmp_path, "[limits]\nmax_sites = 1\n")
     # 60% within 30 minutes needs zones one, two (700,000 = 64%) via X1 or more sites; with one
     # site allowed and access at 90% it cannot be met.
-    text = open(scenario).read().replace("share = 0.6", "share = 0.9")
-    open(scenario, "w").write(text)
+    path = Path(scenario)
+    path.write_text(path.read_text().replace("share = 0.6", "share = 0.9"))
     assert main(["run", scenario, "--out", str(tmp_path / "p"), "--no-map"]) == 3
     err = capsys.readouterr().err
     assert "infeasible" in err and "max_sites = 1" in err
