@@ -1,0 +1,252 @@
+"""Demand on plan maps: demand zones, unmet demand and catchments.
+
+Zones are drawn on the shared canvas from compact rows (see
+:class:`~planner.map_layers.CanvasPoints`); above ``max_points`` zones they are merged on a grid
+(:func:`aggregate_zones`), which keeps LSOA-scale plans (about 33,000 zones) openable.
+
+Catchments are the convex hull of the zones whose main site (the one taking most of a zone's
+scans) is that site: one light polygon per open site however many zones there are, where a line
+per zone would be thousands of lines crossing each other. Hulls may overlap where catchments
+interleave; that overlap is itself worth seeing.
+
+Displayed counts go through :func:`~planner.map_text.format_count` (small-number suppression), and
+marker sizes through :func:`~planner.map_text.displayed_count`, so a suppressed count cannot be
+read back from its marker either.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from shapely.geometry import MultiPoint, mapping
+
+from planner.map_layers import AreaCanvas, CanvasPoints, GeoJsonAreas, round_geometry
+from planner.map_text import displayed_count, escape, format_count, html_table, is_missing, minutes
+from planner.plan import Plan
+
+ZONE_COLOUR, UNMET_COLOUR = "#4d4d4d", "#d7191c"
+CATCHMENT_COLOURS = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+)  # fmt: skip
+
+
+def main_sites(plan: Plan) -> pd.DataFrame:
+    """Per demand zone: the site taking most of its scans and the travel minutes to it."""
+    a = plan.assignments
+    if a is None or a.empty:
+        return pd.DataFrame(columns=["main_site", "minutes"], index=pd.Index([], name="demand_id"))
+    a = a.assign(demand_id=a["demand_id"].astype(str), site_id=a["site_id"].astype(str))
+    top = a.loc[a.groupby("demand_id")["scans"].idxmax()]
+    top = top.rename(columns={"site_id": "main_site"})
+    return top.set_index("demand_id")[["main_site", "minutes"]]
+
+
+def plan_zones(plan: Plan) -> pd.DataFrame:
+    """The plan's demand zones with their main site, travel minutes to it and ``n_zones`` = 1."""
+    zones = plan.demand.copy()
+    zones["demand_id"] = zones["demand_id"].astype(str)
+    zones = zones.join(main_sites(plan), on="demand_id")
+    for column in ("scans", "unmet_scans"):
+        if column not in zones:
+            zones[column] = 0.0
+        zones[column] = zones[column].fillna(0.0).astype(float)
+    if "name" not in zones:
+        zones["name"] = zones["demand_id"]
+    if "nearest_static_minutes" not in zones:
+        zones["nearest_static_minutes"] = np.nan
+    zones["n_zones"] = 1
+    return zones
+
+
+def aggregate_zones(zones: pd.DataFrame, max_points: int) -> pd.DataFrame:
+    """Merge demand zones on a square grid until there are at most ``max_points`` of them.
+
+    The grid starts at 0.02 degrees (about 2 km) and doubles until the count fits. A merged
+    point sits at the scan-weighted centre of its zones, adds up their scans and unmet scans,
+    takes the main site that serves most of its scans and the scan-weighted mean travel time.
+
+    Parameters
+    ----------
+    zones
+        Columns name, lat, lon, scans, unmet_scans, main_site, minutes, nearest_static_minutes.
+    max_points
+        Largest number of points to keep.
+    """
+    if len(zones) <= max_points:
+        return zones
+    cell = 0.02
+    while True:
+        key = (
+            np.floor(zones["lat"] / cell).astype(int).astype(str)
+            + ":"
+            + np.floor(zones["lon"] / cell).astype(int).astype(str)
+        )
+        if key.nunique() <= max_points:
+            break
+        cell *= 2
+    z = zones.assign(
+        _key=key.values,
+        _w=zones["scans"].clip(lower=0) + 1e-9,  # zones with no scans still place the point
+    )
+    z["_wlat"], z["_wlon"] = z["lat"] * z["_w"], z["lon"] * z["_w"]
+    z["_wmin"] = z["minutes"].fillna(0) * z["_w"]
+    z["_wnear"] = z["nearest_static_minutes"].fillna(0) * z["_w"]
+    grouped = z.groupby("_key", sort=False)
+    sums = grouped[["_w", "_wlat", "_wlon", "_wmin", "_wnear", "scans", "unmet_scans"]].sum()
+    out = pd.DataFrame(
+        {
+            "lat": sums["_wlat"] / sums["_w"],
+            "lon": sums["_wlon"] / sums["_w"],
+            "scans": sums["scans"],
+            "unmet_scans": sums["unmet_scans"],
+            "minutes": sums["_wmin"] / sums["_w"],
+            "nearest_static_minutes": sums["_wnear"] / sums["_w"],
+            "n_zones": grouped.size(),
+        }
+    )
+    largest = z.loc[z.groupby("_key", sort=False)["_w"].idxmax()].set_index("_key")
+    site_scans = z.groupby(["_key", "main_site"])["_w"].sum().reset_index()
+    top_site = site_scans.loc[site_scans.groupby("_key")["_w"].idxmax()].set_index("_key")
+    out["main_site"] = top_site["main_site"].reindex(out.index)
+    out["name"] = [
+        f"{n} zones around {largest.at[k, 'name']}" if n > 1 else largest.at[k, "name"]
+        for k, n in zip(out.index, out["n_zones"], strict=True)
+    ]
+    out["demand_id"] = out.index
+    return out.reset_index(drop=True)
+
+
+def zone_layers(
+    zones: pd.DataFrame,
+    site_names: dict[str, str],
+    canvas: AreaCanvas,
+    suppress_below: int,
+    max_points: int,
+) -> tuple[CanvasPoints, CanvasPoints | None, int]:
+    """The demand-zone layer, the unmet-demand layer (if any zone has unmet scans) and how many
+    points the zones were drawn as."""
+    shown = aggregate_zones(zones, max_points)
+    site_ids = list(site_names)
+    index = {s: i for i, s in enumerate(site_ids)}
+    lookup = [escape(site_names[s]) for s in site_ids]
+    displayed = shown["scans"].map(lambda v: displayed_count(v, suppress_below))
+    biggest = max(float(displayed.max()) if len(displayed) else 1.0, 1.0)
+
+    def title(row) -> str:
+        return escape(row.name)
+
+    fields = [
+        ["Scans a year", 4],
+        ["Unmet scans", 5],
+        ["Main site", 6, True],
+        ["Travel to it", 7],
+        ["Nearest static scanner", 8],
+    ]
+    rows = []
+    for row, shown_scans in zip(shown.itertuples(), displayed, strict=True):
+        site = index.get(str(row.main_site)) if not is_missing(row.main_site) else None
+        rows.append(
+            [
+                round(float(row.lat), 4),
+                round(float(row.lon), 4),
+                round(1.5 + 6.5 * math.sqrt(shown_scans / biggest), 1),
+                title(row),
+                format_count(row.scans, suppress_below),
+                format_count(row.unmet_scans, suppress_below) if row.unmet_scans >= 0.5 else "",
+                site,
+                minutes(row.minutes) if site is not None else "",
+                minutes(row.nearest_static_minutes),
+            ]
+        )
+    label = "Demand zones" if len(shown) == len(zones) else "Demand zones (merged on a grid)"
+    zone_layer = CanvasPoints(
+        rows,
+        fields,
+        lookup,
+        {"color": ZONE_COLOUR, "weight": 0.5, "fillColor": "#8c8c8c", "fillOpacity": 0.55},
+        canvas,
+        name=label,
+    )
+    # Half a scan, not 0: solvers leave 1e-9-sized crumbs that are not unmet demand.
+    unmet = shown[shown["unmet_scans"] >= 0.5]
+    unmet_layer = None
+    if len(unmet):
+        shown_unmet = unmet["unmet_scans"].map(lambda v: displayed_count(v, suppress_below))
+        top = max(float(shown_unmet.max()), 1.0)
+        unmet_rows = [
+            [
+                round(float(row.lat), 4),
+                round(float(row.lon), 4),
+                round(3 + 7 * math.sqrt(u / top), 1),
+                title(row),
+                format_count(row.unmet_scans, suppress_below),
+                format_count(row.scans, suppress_below),
+                minutes(row.nearest_static_minutes),
+            ]
+            for row, u in zip(unmet.itertuples(), shown_unmet, strict=True)
+        ]
+        unmet_layer = CanvasPoints(
+            unmet_rows,
+            [["Unmet scans", 4], ["Scans a year", 5], ["Nearest static scanner", 6]],
+            [],
+            {"color": "#7f0000", "weight": 1, "fillColor": UNMET_COLOUR, "fillOpacity": 0.75},
+            canvas,
+            name="Unmet demand",
+        )
+    return zone_layer, unmet_layer, len(shown)
+
+
+def catchment_layer(
+    zones: pd.DataFrame,
+    sites: pd.DataFrame,
+    canvas: AreaCanvas,
+    suppress_below: int,
+) -> GeoJsonAreas | None:
+    served = zones.dropna(subset=["main_site"])
+    if served.empty:
+        return None
+    site_index = sites.set_index(sites["site_id"].astype(str))
+    features = []
+    for i, (site_id, group) in enumerate(served.groupby("main_site", sort=True)):
+        if site_id not in site_index.index:
+            continue
+        site = site_index.loc[site_id]
+        points = list(zip(group["lon"], group["lat"], strict=True)) + [(site["lon"], site["lat"])]
+        hull = MultiPoint(points).convex_hull
+        if hull.geom_type != "Polygon":  # one or two zones: give the point or line some body
+            hull = hull.buffer(0.03, quad_segs=4).convex_hull
+        scans = group["scans"].sum()
+        weights = group["scans"].where(group["scans"] > 0, 1e-9)
+        mean_minutes = float(np.average(group["minutes"].fillna(0), weights=weights))
+        colour = CATCHMENT_COLOURS[i % len(CATCHMENT_COLOURS)]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(round_geometry(hull)),
+                "properties": {
+                    "style": {
+                        "color": colour,
+                        "weight": 1.5,
+                        "fillColor": colour,
+                        "fillOpacity": 0.15,
+                    },
+                    "tip": html_table(
+                        f"Catchment of {site['name']}",
+                        [
+                            ("Zones mainly served", f"{len(group):,}"),
+                            ("Their scans a year", format_count(scans, suppress_below)),
+                            ("Mean travel", minutes(mean_minutes)),
+                        ],
+                    ),
+                },
+            }
+        )
+    return GeoJsonAreas(
+        {"type": "FeatureCollection", "features": features},
+        canvas,
+        name="Catchments (hull of the zones each site mainly serves)",
+        show=False,
+    )

@@ -1,0 +1,305 @@
+"""Plan maps opened in a real headless Chromium (Debian's package, driven by Playwright).
+
+The network is blocked for every page: file:// loads go through, and for the online (non-offline)
+map the two Leaflet CDN addresses are answered from the vendored copies, as a CDN would; every
+other request (map tiles, Leaflet's images) is aborted. The offline map must need nothing at all.
+
+Run with ``pytest -m browser``; needs ``make browser`` (apt's chromium) and no browser download.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from plan_fixtures import (
+    N_OPEN_HUBS,
+    N_OPEN_SITES,
+    N_SUPPLIERS,
+    XSS_REGION,
+    XSS_SITE,
+    XSS_TITLE,
+    alternative_plan,
+    embedded_plan,
+    region_shapes,
+    small_plan,
+)
+
+from planner import map_assets
+from planner.maps import save_comparison_map, save_plan_map
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).is_file()), None
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+if CHROMIUM is None:
+    pytest.skip(
+        "no chromium binary found (/usr/bin/chromium or chromium on PATH): run 'make browser' "
+        "(apt-get install chromium) to run the map browser tests",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS_IMAGE = ROOT / "docs" / "img" / "map.png"
+
+# Set before any page script runs: an alert() or an <img onerror> that got through would trip it.
+XSS_TRAP = """
+window.__xss = false;
+window.alert = window.confirm = window.prompt = function () { window.__xss = true; };
+"""
+
+
+@dataclass
+class Loaded:
+    page: Page
+    page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    ready_ms: float = 0.0
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("maps")
+    shapes = region_shapes()
+    return {
+        "online": save_plan_map(small_plan(), folder / "online.html", regions=shapes),
+        "offline": save_plan_map(
+            small_plan(), folder / "offline.html", regions=shapes, offline=True
+        ),
+        "comparison": save_comparison_map(
+            small_plan(),
+            alternative_plan(),
+            folder / "comparison.html",
+            labels=("Published", "Optimised"),
+            regions=shapes,
+            offline=True,
+        ),
+        "national": save_plan_map(embedded_plan(), folder / "national.html", offline=True),
+    }
+
+
+def _route(route) -> None:
+    url = route.request.url
+    if url.startswith("file://"):
+        route.continue_()
+    elif url in map_assets._VENDORED:  # the CDN, played from the committed copy
+        route.fulfill(path=str(map_assets._vendored(url)))
+    else:
+        route.abort()
+
+
+def open_map(browser: Browser, path: Path) -> Loaded:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    loaded = Loaded(page)
+    page.route("**/*", _route)
+    page.add_init_script(XSS_TRAP)
+    page.on("pageerror", lambda exc: loaded.page_errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: loaded.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on("dialog", lambda dialog: (loaded.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: loaded.requests.append(request.url))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.plannerReadyMs !== undefined", timeout=30_000)
+    loaded.ready_ms = page.evaluate("window.plannerReadyMs")
+    return loaded
+
+
+def screen_point(page: Page, lat: float, lon: float) -> tuple[float, float]:
+    """Where a place is in the page, in pixels."""
+    return tuple(
+        page.evaluate(
+            f"(() => {{ const p = plannerMap.latLngToContainerPoint("
+            f"[{lat}, {lon}]); return [p.x, p.y]; }})()"
+        )
+    )
+
+
+def assert_no_xss(loaded: Loaded) -> None:
+    assert loaded.page.evaluate("window.__xss") is False
+    assert loaded.dialogs == []
+
+
+def test_offline_map_has_no_errors_and_needs_no_network(browser, maps):
+    loaded = open_map(browser, maps["offline"])
+    page = loaded.page
+    assert loaded.page_errors == []
+    assert loaded.console_errors == []
+    assert [u for u in loaded.requests if not u.startswith(("file://", "data:"))] == []
+    assert page.locator("path.planner-site").count() == N_OPEN_SITES
+    assert page.locator("path.planner-hub").count() == N_OPEN_HUBS
+    assert page.locator(".planner-supplier").count() == N_SUPPLIERS
+    assert page.locator("path.planner-closed-site").count() == 1
+    assert_no_xss(loaded)
+    print(f"\noffline small map: Leaflet ready {loaded.ready_ms:.0f} ms after navigation")
+    page.close()
+
+
+def test_online_map_errors_are_only_blocked_downloads(browser, maps):
+    loaded = open_map(browser, maps["online"])
+    assert loaded.page_errors == []
+    # Tiles and Leaflet's images are aborted by the blocked network; nothing else may fail.
+    assert all("Failed to load resource" in e for e in loaded.console_errors), loaded.console_errors
+    assert any("tile.openstreetmap.org" in u for u in loaded.requests)
+    assert loaded.page.locator("path.planner-site").count() == N_OPEN_SITES
+    assert loaded.page.locator("path.planner-hub").count() == N_OPEN_HUBS
+    assert_no_xss(loaded)
+    loaded.page.close()
+
+
+def test_layer_control_lists_the_layers(browser, maps):
+    loaded = open_map(browser, maps["offline"])
+    labels = loaded.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert [label.strip() for label in labels] == [
+        "Regions: Population within 60 min of a static scanner",
+        "Catchments (hull of the zones each site mainly serves)",
+        "Demand zones",
+        "Unmet demand",
+        "FDG supply routes",
+        "FDG suppliers",
+        "Training hubs and their sites",
+        "Existing sites closed in this plan",
+        "Scanner sites",
+    ]
+    # Unticking a layer removes its markers from the page.
+    loaded.page.get_by_text("Scanner sites", exact=True).click()
+    assert loaded.page.locator("path.planner-site").count() == 0
+    loaded.page.close()
+
+
+def test_site_popup_shows_its_numbers(browser, maps):
+    loaded = open_map(browser, maps["offline"])
+    page = loaded.page
+    page.locator("path.planner-id-S1").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    for expected in (
+        "Royal Marsden PET-CT",
+        "9,000",
+        "7,450",
+        "83%",
+        "existing",
+        "static",
+        "London PET training hub",
+        "Mount Vernon cyclotron",
+    ):
+        assert expected in text
+    page.close()
+
+
+def test_injected_names_render_as_text_and_run_nothing(browser, maps):
+    loaded = open_map(browser, maps["offline"])
+    page = loaded.page
+    assert XSS_TITLE in page.locator(".planner-title").inner_text()
+    assert page.locator(".planner-title script").count() == 0
+    page.locator("path.planner-id-S3").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert XSS_SITE in popup.inner_text()
+    assert popup.locator("img").count() == 0
+    page.locator("path.planner-id-S3").hover()
+    assert XSS_SITE in page.locator(".leaflet-tooltip").last.inner_text()
+    # Region tooltips: hover an empty part of the toy East of England rectangle.
+    page.locator(".leaflet-popup-close-button").click()
+    page.evaluate("plannerMap.setView([52.6, 0.3], 8, {animate: false})")
+    point = screen_point(page, 52.6, 0.3)
+    page.mouse.move(point[0] - 5, point[1] - 5)
+    page.mouse.move(*point, steps=3)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.leaflet-tooltip')]"
+        ".some(t => t.innerText.includes('East of England'))",
+        timeout=5_000,
+    )
+    tips = page.locator(".leaflet-tooltip").all_inner_texts()
+    assert any(XSS_REGION in t for t in tips)
+    assert_no_xss(loaded)
+    page.close()
+
+
+def test_demand_zone_popup_suppresses_small_counts(browser, maps):
+    """Zones are drawn on a canvas under the SVG markers; clicks must still reach them."""
+    loaded = open_map(browser, maps["offline"])
+    page = loaded.page
+    page.evaluate("plannerMap.setView([51.35, 0.5], 11, {animate: false})")
+    page.mouse.click(*screen_point(page, 51.35, 0.5))
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Tiny hamlet" in text
+    assert "Scans a year: <10" in text
+    assert "Candidate" not in text
+    page.close()
+
+
+def test_comparison_map_in_the_browser(browser, maps):
+    loaded = open_map(browser, maps["comparison"])
+    page = loaded.page
+    assert loaded.page_errors == [] and loaded.console_errors == []
+    assert page.locator("path.planner-both").count() == 4
+    assert page.locator("path.planner-only-a").count() == 1
+    assert page.locator("path.planner-only-b").count() == 1
+    page.locator("path.planner-id-S7").click()
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert "not open" in text and "Candidate Reading" in text
+    assert_no_xss(loaded)
+    page.close()
+
+
+def test_national_map_loads_quickly_and_screenshot(browser, maps):
+    """The embedded England dataset (2,964 demand zones): file size, load time, screenshot."""
+    path = maps["national"]
+    size_mb = path.stat().st_size / 1024 / 1024
+    started = time.perf_counter()
+    loaded = open_map(browser, path)
+    wall = time.perf_counter() - started
+    page = loaded.page
+    assert loaded.page_errors == [] and loaded.console_errors == []
+    plan = embedded_plan()
+    assert page.locator("path.planner-site").count() == len(plan.sites)
+    assert page.locator("path.planner-hub").count() == int(plan.hubs["open"].sum())
+    print(
+        f"\nnational map ({len(plan.demand):,} zones): {size_mb:.2f} MB, Leaflet ready "
+        f"{loaded.ready_ms:.0f} ms after navigation ({wall:.2f} s wall, incl. page setup)"
+    )
+    assert size_mb < 5
+    assert loaded.ready_ms < 10_000  # generous: a slow CI machine, not a performance claim
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)  # let the canvas finish drawing
+    shot = ARTIFACTS / "map_national.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
+    # The README's picture is refreshed on request only, so test runs leave the tree clean.
+    if not DOCS_IMAGE.exists() or os.environ.get("PLANNER_UPDATE_DOCS_IMAGE") == "1":
+        DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS_IMAGE)
+    page.close()
