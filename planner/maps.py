@@ -754,9 +754,11 @@ def comparison_map(
     # Symmetric classes around zero: "no change" is the pale middle class.
     edges = [-0.6 * biggest, -0.2 * biggest, 0.2 * biggest, 0.6 * biggest]
 
-    def signed(value: float) -> str:
-        text = spec.fmt(abs(value))
-        return "–" if is_missing(value) else ("+" if value > 0 else "−" if value < 0 else "") + text
+    def signed(value: float | None) -> str:
+        # Regions outside one plan's area have no value there (None or NaN): no difference.
+        if is_missing(value):
+            return "–"
+        return ("+" if value > 0 else "−" if value < 0 else "") + spec.fmt(abs(value))
 
     legend_labels = [
         f"{signed(edges[0])} or less",

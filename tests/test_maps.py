@@ -236,6 +236,15 @@ def test_comparison_map_tells_sites_apart():
     assert "+1.3%" in page
 
 
+def test_comparison_map_with_a_region_in_one_plan_only():
+    # A plan of a smaller area (the partnership's lots) against a national one: regions outside
+    # plan A have no difference to show, which must not break the map.
+    a, b = small_plan(), alternative_plan()
+    a.regions, b.regions = a.regions.iloc[:1], b.regions.iloc[:1]
+    page = render(comparison_map(a, b, regions=region_shapes()))
+    assert count(page, "planner-site") == 6
+
+
 def test_saved_files(tmp_path):
     path = save_plan_map(
         small_plan(),
