@@ -129,7 +129,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if args.compare:
         other = Plan.load(args.compare)
         out = Path(args.out) if args.out else Path(args.plan) / "comparison.html"
-        path = save_comparison_map(plan, other, out, offline=args.offline)
+        labels = tuple(args.labels) if args.labels else ("A", "B")
+        path = save_comparison_map(plan, other, out, offline=args.offline, labels=labels)
     else:
         out = Path(args.out) if args.out else Path(args.plan) / "map.html"
         path = save_plan_map(plan, out, metric=args.metric, offline=args.offline)
@@ -227,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--offline", action="store_true")
     p.add_argument("--compare", help="a second plan folder: draw both on one map")
+    p.add_argument("--labels", nargs=2, metavar=("A", "B"), help="names of the two plans")
     p.set_defaults(func=_cmd_map)
 
     p = sub.add_parser("report", help="write a board report (Markdown and Excel) of a saved plan")
