@@ -32,10 +32,13 @@ run: setup
 	$(BIN)/planner run scenarios/england_baseline.toml --out out/england_baseline --map maps/england_baseline.html
 
 test: setup browser
+	$(BIN)/ruff check planner tests benchmarks geodata
+	$(BIN)/ruff format --check --quiet planner tests benchmarks geodata
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check planner tests benchmarks geodata
+	$(BIN)/ruff format --check planner tests benchmarks geodata
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -115,7 +115,12 @@ def test_every_named_site_present() -> None:
     assert known["Guy's Hospital"] == 1
     assert sites["kind"].isin(["fixed", "mobile"]).all()
     assert set(sites.loc[sites["phase1_network"], "town"]) == {
-        "Bath", "Bristol", "Carlisle", "Lincoln", "Truro", "Manchester"
+        "Bath",
+        "Bristol",
+        "Carlisle",
+        "Lincoln",
+        "Truro",
+        "Manchester",
     }
 
 

@@ -14,7 +14,9 @@ from planner.solver import SolverOptions
 def knapsack_model(values, weights, capacity, maximize=True):
     m = SparseMILP(name="knapsack", maximize=maximize)
     x = m.add_columns("x", len(values), cost=np.asarray(values, float), upper=1.0, integer=True)
-    m.add_rows("capacity", 1, np.zeros(len(values), int), x, np.asarray(weights, float), upper=capacity)
+    m.add_rows(
+        "capacity", 1, np.zeros(len(values), int), x, np.asarray(weights, float), upper=capacity
+    )
     return m
 
 
@@ -30,7 +32,9 @@ def test_knapsack_matches_enumeration(seed, solver):
         for c in itertools.combinations(range(10), r)
         if sum(weights[list(c)]) <= capacity
     )
-    report, x = knapsack_model(values, weights, capacity).solve(SolverOptions(name=solver, mip_gap=0))
+    report, x = knapsack_model(values, weights, capacity).solve(
+        SolverOptions(name=solver, mip_gap=0)
+    )
     assert report.status == "optimal"
     assert report.objective == pytest.approx(best)
     assert float(values @ np.rint(x)) == pytest.approx(best)

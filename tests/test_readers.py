@@ -169,7 +169,8 @@ def test_spatial_file_without_crs(tmp_path: Path) -> None:
 def test_line_geometry_rejected(tmp_path: Path) -> None:
     frame = gpd.GeoDataFrame(
         {"zone_id": ["A"], "population": [1]},
-        geometry=[LineString([LEEDS_BNG, BRISTOL_BNG])], crs="EPSG:27700",
+        geometry=[LineString([LEEDS_BNG, BRISTOL_BNG])],
+        crs="EPSG:27700",
     )
     path = tmp_path / "lines.gpkg"
     frame.to_file(path)

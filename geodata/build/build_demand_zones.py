@@ -178,8 +178,10 @@ def main() -> None:
     totals = table.groupby("region_code")["population"].agg(["size", "sum"])
     totals["census"] = REGIONS.set_index("region_code")["population"]
     print(totals.to_string())
-    print(f"{path.name}: {len(table)} zones, total {table['population'].sum():,}, "
-          f"{path.stat().st_size / 1e3:.0f} kB")
+    print(
+        f"{path.name}: {len(table)} zones, total {table['population'].sum():,}, "
+        f"{path.stat().st_size / 1e3:.0f} kB"
+    )
 
 
 if __name__ == "__main__":
