@@ -23,7 +23,14 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
-from planner.solver import SolveReport, SolverOptions, default_solver_name, report_from_highs, solve
+from planner.solver import (
+    SolveReport,
+    SolverOptions,
+    configure_highs,
+    default_solver_name,
+    report_from_highs,
+    solve,
+)
 
 INF = float("inf")
 
@@ -261,13 +268,7 @@ class SparseMILP:
         name = (options.name or default_solver_name()).lower()
         if name == "highs":
             h = self.to_highs()
-            h.setOptionValue("output_flag", bool(options.msg))
-            if options.time_limit is not None:
-                h.setOptionValue("time_limit", float(options.time_limit))
-            if options.mip_gap is not None:
-                h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-            if options.threads is not None:
-                h.setOptionValue("threads", int(options.threads))
+            configure_highs(h, options, maximize=self.maximize)
             started = time.perf_counter()
             h.run()
             report = report_from_highs(

@@ -10,11 +10,12 @@ the solver's own status and bound: HiGHS through the ``highspy`` object PuLP kee
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pulp
@@ -62,6 +63,13 @@ class SolverOptions:
         Threads the solver may use; ``None`` lets it choose.
     msg
         Show the solver's log.
+    cutoff
+        Minimisation only: seek only solutions whose objective is below this value (the cost of
+        a plan already known). The solver reports ``infeasible`` when there is none. Passed to
+        HiGHS (``objective_bound``) and CBC (``cutoff``); other solvers ignore it.
+    highs_options
+        Further HiGHS options by name (``highspy`` option names), for models whose structure
+        calls for them; other solvers ignore them.
     """
 
     name: str | None = None
@@ -69,6 +77,28 @@ class SolverOptions:
     mip_gap: float | None = None
     threads: int | None = None
     msg: bool = False
+    cutoff: float | None = None
+    highs_options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("time_limit", self.time_limit, lambda v: v > 0, "> 0 seconds"),
+            ("mip_gap", self.mip_gap, lambda v: 0 <= v < 1, "between 0 and 1 (a fraction)"),
+            (
+                "threads",
+                self.threads,
+                lambda v: v >= 1 and float(v).is_integer(),
+                "an integer >= 1",
+            ),
+        )
+        for key, value, ok, expected in checks:
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not ok(value):
+                raise InputError(
+                    f"solver option {key} must be {expected}, got {value!r}",
+                    field=f"solver.{key}",
+                )
 
 
 @dataclass
@@ -204,13 +234,42 @@ class _FastHiGHS(pulp.HiGHS):
             self_model.changeObjectiveOffset(sense * objective.constant)
 
 
+def configure_highs(h, options: SolverOptions, *, maximize: bool = False) -> None:
+    """Set ``options`` on a ``highspy.Highs`` object, refusing any option HiGHS rejects.
+
+    ``maximize``: the model is a maximisation, so a cutoff does not apply.
+    """
+    import highspy
+
+    values = {
+        "output_flag": bool(options.msg),
+        "time_limit": options.time_limit,
+        "mip_rel_gap": options.mip_gap,
+        "threads": options.threads,
+        "objective_bound": None if maximize else options.cutoff,
+        **options.highs_options,
+    }
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, np.generic):
+            value = value.item()
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            raise SolverError(f"HiGHS refused option {key} = {value!r}")
+
+
 def _make_solver(pulp_name: str, options: SolverOptions, log_path: str | None):
     common = {"msg": options.msg, "timeLimit": options.time_limit}
     if pulp_name == "HiGHS":
         kwargs = dict(common, gapRel=options.mip_gap, threads=options.threads)
+        kwargs.update(options.highs_options)
+        if options.cutoff is not None:
+            kwargs["objective_bound"] = float(options.cutoff)
         return _FastHiGHS(**{k: v for k, v in kwargs.items() if v is not None})
     if pulp_name == "PULP_CBC_CMD":
         kwargs = dict(common, gapRel=options.mip_gap, threads=options.threads, logPath=log_path)
+        if options.cutoff is not None:
+            kwargs["options"] = [f"cutoff {float(options.cutoff)!r}"]
         return pulp.PULP_CBC_CMD(**{k: v for k, v in kwargs.items() if v is not None})
     solver = pulp.getSolver(pulp_name, msg=options.msg)
     if options.time_limit is not None:
