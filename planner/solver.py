@@ -70,6 +70,9 @@ class SolverOptions:
     highs_options
         Further HiGHS options by name (``highspy`` option names), for models whose structure
         calls for them; other solvers ignore them.
+    warm_start
+        Start from the values set on the PuLP variables (``LpVariable.setInitialValue``), e.g.
+        a heuristic plan. HiGHS and CBC.
     """
 
     name: str | None = None
@@ -79,6 +82,7 @@ class SolverOptions:
     msg: bool = False
     cutoff: float | None = None
     highs_options: dict = field(default_factory=dict)
+    warm_start: bool = False
 
     def __post_init__(self) -> None:
         checks = (
@@ -175,6 +179,10 @@ class _FastHiGHS(pulp.HiGHS):
     the solution back into the PuLP variables) is PuLP's.
     """
 
+    def __init__(self, *, warm_start: bool = False, **options) -> None:
+        super().__init__(**options)
+        self.warm_start = warm_start
+
     def buildSolverModel(self, lp):  # noqa: N802 - PuLP's name
         import highspy
 
@@ -232,6 +240,11 @@ class _FastHiGHS(pulp.HiGHS):
             )
         if objective.constant:
             self_model.changeObjectiveOffset(sense * objective.constant)
+        if self.warm_start:
+            start = highspy.HighsSolution()
+            start.col_value = [v.varValue or 0.0 for v in variables]
+            start.value_valid = True
+            self_model.setSolution(start)
 
 
 def configure_highs(h, options: SolverOptions, *, maximize: bool = False) -> None:
@@ -265,11 +278,14 @@ def _make_solver(pulp_name: str, options: SolverOptions, log_path: str | None):
         kwargs.update(options.highs_options)
         if options.cutoff is not None:
             kwargs["objective_bound"] = float(options.cutoff)
-        return _FastHiGHS(**{k: v for k, v in kwargs.items() if v is not None})
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        return _FastHiGHS(warm_start=options.warm_start, **kwargs)
     if pulp_name == "PULP_CBC_CMD":
         kwargs = dict(common, gapRel=options.mip_gap, threads=options.threads, logPath=log_path)
         if options.cutoff is not None:
             kwargs["options"] = [f"cutoff {float(options.cutoff)!r}"]
+        if options.warm_start:
+            kwargs["warmStart"] = True
         return pulp.PULP_CBC_CMD(**{k: v for k, v in kwargs.items() if v is not None})
     solver = pulp.getSolver(pulp_name, msg=options.msg)
     if options.time_limit is not None:

@@ -408,3 +408,29 @@ def test_capacity_shortfalls_are_named_before_solving():
     with pytest.raises(ModelInfeasibleError, match="single sourcing") as error:
         cflp(costs, fixed_costs=[1, 1], capacities=[4, 9], weights=[5, 3], single_source=True)
     assert "demand point 0: demand 5, largest reachable capacity 4" in str(error.value)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_mclp_heuristic_ends_where_no_swap_covers_more(seed):
+    from planner.classic.inputs import coverage
+    from planner.classic.mclp_heuristic import covered_weight, greedy_swap
+
+    rng = np.random.default_rng(seed)
+    points, sites = rng.uniform(0, 100, (80, 2)), rng.uniform(0, 100, (12, 2))
+    costs = np.hypot(points[:, None, 0] - sites[None, :, 0], points[:, None, 1] - sites[None, :, 1])
+    cover = coverage(sp.csr_matrix(costs), 25.0)
+    w = rng.integers(1, 10, 80).astype(float)
+    must = np.zeros(12, bool)
+    must[seed] = True
+    plan = greedy_swap(cover, w, 3, must)
+    assert plan.sum() == 3 and plan[seed]
+    best = covered_weight(cover, w, plan)
+    for r in np.flatnonzero(plan & ~must):
+        for j in np.flatnonzero(~plan):
+            swapped = plan.copy()
+            swapped[r], swapped[j] = False, True
+            assert covered_weight(cover, w, swapped) <= best + 1e-9
+    # The exact MCLP can only do as well or better, and agrees with enumeration.
+    exact = mclp(costs, 25.0, 3, weights=w, required=[seed])
+    brute = max(covered_weight(cover, w, np.isin(np.arange(12), s)) for s in subsets(12, 3, [seed]))
+    assert exact.objective == pytest.approx(brute) and brute >= best

@@ -186,6 +186,29 @@ def coverage(matrix: sp.csr_matrix, service_radius: float) -> sp.csr_matrix:
     return covered
 
 
+def identical_rows(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Group the rows of ``matrix`` that store the same columns (values ignored).
+
+    Demand points covered by exactly the same facilities are interchangeable in a covering
+    model: one row with their summed weight replaces them all.
+
+    Returns
+    -------
+    group : numpy.ndarray
+        Group number of each row (``0..k-1``, in order of first appearance).
+    first : numpy.ndarray
+        The first row of each group.
+    """
+    indices, indptr = matrix.indices, matrix.indptr
+    seen: dict[bytes, int] = {}
+    group = np.empty(matrix.shape[0], dtype=np.int64)
+    for i in range(matrix.shape[0]):
+        group[i] = seen.setdefault(indices[indptr[i] : indptr[i + 1]].tobytes(), len(seen))
+    first = np.full(len(seen), -1, dtype=np.int64)
+    first[group[::-1]] = np.arange(matrix.shape[0])[::-1]
+    return group, first
+
+
 def densify(matrix: sp.csr_matrix, fill: float = np.inf) -> np.ndarray:
     """Dense copy of ``matrix`` with ``fill`` where a pair is unreachable."""
     dense = np.full(matrix.shape, fill)
