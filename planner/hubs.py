@@ -121,11 +121,7 @@ def add_hub_rows(
         np.concatenate([ones_l, -ones_l]),
         upper=0.0,
     )
-    places = (
-        pd.to_numeric(hubs["trainee_places"], errors="coerce").fillna(settings.trainee_places)
-        if "trainee_places" in hubs
-        else pd.Series(settings.trainee_places, index=hubs.index)
-    ).to_numpy(float)
+    places = trainee_places(hubs, settings)
     model.add_rows(
         "hub_places",
         n_hubs,
@@ -137,6 +133,15 @@ def add_hub_rows(
     if settings.max_hubs is not None and limit_hubs:
         model.add_rows("max_hubs", 1, np.zeros(n_hubs, int), z, 1.0, upper=settings.max_hubs)
     return HubColumns(links=links, open=z, link=link, load=load)
+
+
+def trainee_places(hubs: pd.DataFrame, settings: HubSettings) -> np.ndarray:
+    """Trainee places per hub: the hub list's ``trainee_places`` where given, else the
+    scenario's ``hubs.trainee_places``."""
+    if "trainee_places" not in hubs:
+        return np.full(len(hubs), float(settings.trainee_places))
+    given = pd.to_numeric(hubs["trainee_places"], errors="coerce")
+    return given.fillna(settings.trainee_places).to_numpy(float)
 
 
 def hub_tables(
@@ -161,7 +166,7 @@ def hub_tables(
     site_hub = site_hub.where(sites["open"].to_numpy(bool), "")
     table = hubs.copy()
     table["open"] = solution[columns.open] > 0.5
-    table["trainee_capacity"] = table.get("trainee_places", settings.trainee_places)
+    table["trainee_capacity"] = trainee_places(hubs, settings)
     frame = sites.assign(hub_id=site_hub.to_numpy())
     frame = frame[frame["hub_id"] != ""]
     g = frame.groupby("hub_id")

@@ -313,14 +313,17 @@ class NetworkModel:
         if s.resilience.backup_share > 0 and "backup" not in self.relax:
             from planner.resilience import add_backup_rows
 
-            add_backup_rows(
-                model,
-                travel,
-                zones["population"].to_numpy(float),
-                final["y"],
-                s.resilience.backup_minutes,
-                s.resilience.backup_share,
-            )
+            # Required in every planning year, as the access target is.
+            for t, period in enumerate(periods):
+                add_backup_rows(
+                    model,
+                    travel,
+                    zones["population"].to_numpy(float),
+                    period["y"],
+                    s.resilience.backup_minutes,
+                    s.resilience.backup_share,
+                    tag="" if len(periods) == 1 else f"_t{t}",
+                )
         self.problem = model
         self._periods = periods
         self.size = ModelSize(
@@ -714,6 +717,8 @@ class NetworkModel:
         static_open = n > 0
         nearest_static = travel.nearest_minutes(static_open)
         population = zones["population"].to_numpy(float)
+        # The plan shows its final planning year: demand of that year, not of the horizon.
+        scans = np.asarray(final["scans"], float)
         demand = pd.DataFrame(
             {
                 "demand_id": zones["zone_id"].astype(str),
@@ -722,7 +727,7 @@ class NetworkModel:
                 "lat": zones["lat"],
                 "lon": zones["lon"],
                 "population": population,
-                "scans": zones["scans"].to_numpy(float),
+                "scans": scans,
                 "assigned_scans": np.bincount(travel.origin, weights=x, minlength=len(zones)),
                 "unmet_scans": unmet,
                 "nearest_static_minutes": np.where(
@@ -767,7 +772,8 @@ class NetworkModel:
             "mobile_days_per_week": int(m.sum()),
             "mobile_units": fleet if s.capacity.allow_mobile else 0,
             "population": float(population.sum()),
-            "demand_scans": float(zones["scans"].sum()),
+            "plan_year": int(final["year"]),
+            "demand_scans": float(scans.sum()),
             "assigned_scans": float(x.sum()),
             "unmet_scans": float(unmet.sum()),
             "capacity_scans": float(capacity.sum()),
@@ -778,6 +784,9 @@ class NetworkModel:
             "access_target_share": s.access.share if s.access.enforce else None,
             "access_share": access_share,
             "access_target_met": bool(access_share + 1e-6 >= s.access.share),
+            # Yearly figures of the plan year; with phasing, "objective" is instead the
+            # discounted total over all planning years.
+            "objective_scope": "one year" if len(self._periods) == 1 else "discounted total",
             "annual_cost": float(
                 sum(v for k, v in cost_breakdown.items() if k not in ("travel", "unmet_penalty"))
             ),
@@ -790,8 +799,10 @@ class NetworkModel:
         tracer = self.tracer_reach()
         if s.tracer.enabled and self.inputs.suppliers is not None:
             site_table["supplier_id"] = tracer["supplier_id"].to_numpy()
-            site_table["supplier_minutes"] = tracer["supplier_minutes"].to_numpy()
             suppliers_table = self.inputs.suppliers.copy()
+            names = suppliers_table.set_index(suppliers_table["supplier_id"].astype(str))["name"]
+            site_table["supplier_name"] = site_table["supplier_id"].map(names).fillna("")
+            site_table["supplier_minutes"] = tracer["supplier_minutes"].to_numpy()
             served = site_table[site_table["open"]].groupby("supplier_id").size()
             suppliers_table["sites_supplied"] = (
                 suppliers_table["supplier_id"].astype(str).map(served).fillna(0).astype(int)
@@ -804,6 +815,8 @@ class NetworkModel:
                 self.inputs.hubs, self._hub_columns, self._solution, site_table, s.hubs
             )
             site_table["hub_id"] = site_hub.to_numpy()
+            names = hubs_table.set_index(hubs_table["hub_id"].astype(str))["name"]
+            site_table["hub_name"] = site_table["hub_id"].map(names).fillna("")
             site_table["hub_minutes"] = hub_minutes.to_numpy()
             summary["hubs_open"] = int(hubs_table["open"].sum())
             summary["hub_trainee_load"] = float(hubs_table["trainee_load"].sum())

@@ -30,18 +30,20 @@ def add_backup_rows(
     static: np.ndarray,
     minutes: float,
     share: float,
+    tag: str = "",
 ) -> None:
-    """Add the backup-coverage columns and rows (see the module docstring) to ``model``."""
+    """Add the backup-coverage columns and rows (see the module docstring) to ``model``;
+    ``tag`` tells the blocks of different planning years apart."""
     near = travel.minutes <= minutes + 1e-9
     origin, site = travel.origin[near], travel.destination[near]
     counts = np.bincount(origin, minlength=len(population))
     zone_ids = np.flatnonzero((counts >= 2) & (population > 0))
-    b = model.add_columns("backup", zone_ids.size, upper=1.0)
+    b = model.add_columns(f"backup{tag}", zone_ids.size, upper=1.0)
     row_of_zone = np.full(len(population), -1)
     row_of_zone[zone_ids] = np.arange(zone_ids.size)
     keep = row_of_zone[origin] >= 0
     model.add_rows(
-        "backup",
+        f"backup{tag}",
         zone_ids.size,
         np.concatenate([np.arange(zone_ids.size), row_of_zone[origin[keep]]]),
         np.concatenate([b, static[site[keep]]]),
@@ -49,7 +51,7 @@ def add_backup_rows(
         upper=0.0,
     )
     model.add_rows(
-        "backup_target",
+        f"backup_target{tag}",
         1,
         np.zeros(zone_ids.size, int),
         b,
@@ -105,6 +107,11 @@ def n_minus_1(
 ) -> pd.DataFrame:
     """Close each open site of ``plan`` in turn and re-assign its scans.
 
+    Both the baseline and each closure are least-travel assignments of the plan's demand to the
+    plan's capacities, so the differences are due to the closure alone; the baseline equals
+    the plan's own assignment wherever that is the least-travel one (it is, up to ties, when
+    the plan's only assignment cost is travel).
+
     Parameters
     ----------
     plan
@@ -116,8 +123,8 @@ def n_minus_1(
     Returns
     -------
     pandas.DataFrame
-        One row per open site: ``site_id, name, assigned_scans, unabsorbed_scans`` (scans a year
-        that no other site could take), ``extra_travel_minutes_mean`` (mean extra minutes for the
+        One row per open site: ``site_id, name, assigned_scans`` (its scans a year in the
+        baseline assignment), ``unabsorbed_scans`` (scans a year that no other site could take), ``extra_travel_minutes_mean`` (mean extra minutes for the
         scans it served that were moved elsewhere), ``extra_scan_minutes`` (total extra minutes a
         year, all patients).
     """

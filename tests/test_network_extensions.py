@@ -163,3 +163,83 @@ def test_n_minus_1_by_hand(tmp_path):
     table = n_minus_1(plan, model.inputs.travel).set_index("site_id")
     assert table.loc["SA", "unabsorbed_scans"] == pytest.approx(3000.0)
     check_invariants(plan, sc.travel.max_minutes)
+
+
+def test_phased_plan_shows_its_final_year_and_conserves_demand():
+    # Horizon 3 years, 50% growth, planning years 1 and 2: the plan is year 2's, whose demand
+    # is 3,000 / 1.5 = 2,000 scans per town (not the horizon's 3,000).
+    zones, sites, travel, sc = two_towns(
+        demand={"horizon_years": 3, "annual_growth": 0.5},
+        phasing={"enabled": True, "years": [1, 2]},
+    )
+    zones["scans"] = 3000.0
+    plan = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    assert plan.summary["plan_year"] == 2
+    assert plan.summary["objective_scope"] == "discounted total"
+    assert plan.demand["scans"].tolist() == pytest.approx([2000.0, 2000.0])
+    assert plan.summary["demand_scans"] == pytest.approx(4000.0)
+    check_invariants(plan, sc.travel.max_minutes)
+    assert plan.summary["assigned_scans"] + plan.summary["unmet_scans"] == pytest.approx(4000.0)
+
+
+def test_backup_coverage_holds_in_every_planning_year():
+    # Two planning years; both towns need two static sites within 60 minutes from year 1 on,
+    # so both sites carry a scanner in year 1 although year 1's demand fits on one scanner.
+    zones, sites, travel, sc = two_towns(
+        resilience={"backup_minutes": 60, "backup_share": 1.0},
+        demand={"horizon_years": 2, "annual_growth": 0.5},
+        phasing={"enabled": True, "years": [1, 2]},
+    )
+    travel.minutes[:] = [10.0, 40.0, 40.0, 10.0]
+    plan = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    year_one = plan.phasing[plan.phasing["year"] == 1]
+    assert (year_one["fixed_scanners"] >= 1).all()
+
+
+def test_saved_plan_with_hubs_tracer_and_phasing_keeps_its_invariants(tmp_path):
+    from planner.hubs import trainee_places
+    from planner.plan import Plan
+
+    hubs = hubs_table(("H1", 52.5, -1.0), ("H2", 52.0, -1.1))
+    hubs["trainee_places"] = [np.nan, 30.0]  # H1 takes the scenario's default
+    suppliers = pd.DataFrame(
+        [
+            {"supplier_id": "R1", "name": "lab A", "lat": 52.0, "lon": -1.0, "status": "active"},
+            {"supplier_id": "R2", "name": "lab B", "lat": 53.0, "lon": -1.0, "status": "active"},
+        ]
+    )
+    zones, sites, travel, sc = two_towns(
+        access=BOTH_TOWNS,
+        hubs={"enabled": True, "max_minutes": 120, "trainee_places": 12, "staff_per_scanner": 6},
+        tracer={"enabled": True, "min_activity_fraction": 0.8},
+        demand={"horizon_years": 2, "annual_growth": 0.2},
+        phasing={"enabled": True, "years": [1, 2]},
+    )
+    model = NetworkModel.from_tables(zones, sites, travel, sc, hubs=hubs, suppliers=suppliers)
+    model.solve().save(tmp_path / "plan")
+    plan = Plan.load(tmp_path / "plan")
+    check_invariants(plan, sc.travel.max_minutes)
+    s = plan.sites.set_index("site_id")
+    h = plan.hubs.set_index("hub_id")
+    opened = s[s["open"]]
+    # Every open site: exactly one hub, open and within reach, named as in hubs.csv.
+    assert (opened["hub_id"].isin(h.index[h["open"]])).all()
+    assert (opened["hub_minutes"] <= sc.hubs.max_minutes + 1e-9).all()
+    assert (opened["hub_name"] == h.loc[opened["hub_id"], "name"].to_numpy()).all()
+    # Each hub's load recomputed from sites.csv: staff x (scanners + mobile days / days per unit).
+    days = sc.capacity.mobile_days_per_unit
+    for hub_id, row in h.iterrows():
+        linked = opened[opened["hub_id"] == hub_id]
+        load = 6 * (linked["fixed_scanners"].sum() + linked["mobile_days"].sum() / days)
+        assert row["trainee_load"] == pytest.approx(load)
+        assert row["linked_sites"] == len(linked)
+        assert row["scanners"] == linked["fixed_scanners"].sum()
+        assert row["trainee_load"] <= row["trainee_capacity"] + 1e-6
+    assert h["trainee_capacity"].tolist() == trainee_places(hubs, sc.hubs).tolist() == [12, 30]
+    # Tracer: every open site within the delivery limit of its named supplier.
+    assert (opened["supplier_minutes"] <= sc.tracer.delivery_minutes + 1e-9).all()
+    names = plan.suppliers.set_index("supplier_id")["name"]
+    assert (opened["supplier_name"] == names.loc[opened["supplier_id"]].to_numpy()).all()
+    # Phasing: nothing closes and no scanner is removed from year 1 to year 2.
+    ph = plan.phasing.pivot(index="site_id", columns="year", values="fixed_scanners")
+    assert (ph[2] >= ph[1]).all()
