@@ -124,9 +124,10 @@ def n_minus_1(
     -------
     pandas.DataFrame
         One row per open site: ``site_id, name, assigned_scans`` (its scans a year in the
-        baseline assignment), ``unabsorbed_scans`` (scans a year that no other site could take), ``extra_travel_minutes_mean`` (mean extra minutes for the
-        scans it served that were moved elsewhere), ``extra_scan_minutes`` (total extra minutes a
-        year, all patients).
+        baseline assignment), ``unabsorbed_scans`` (scans a year that no other site could
+        take), ``extra_travel_minutes_mean`` (mean extra minutes for the scans it served that
+        were moved elsewhere), ``extra_scan_minutes`` (total extra minutes a year, all
+        patients).
     """
     sites, demand = plan.sites, plan.demand
     scans = demand["scans"].to_numpy(float)
