@@ -74,9 +74,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if v is not None
     }
     if overrides:
-        scenario = scenario.model_copy(
-            update={"solver": scenario.solver.model_copy(update=overrides)}
-        )
+        # Validated like the file's own keys: a bad --time-limit is named, never passed on.
+        scenario = scenario.with_solver(**overrides)
     progress(f"scenario {scenario.name!r}: {scenario.title}")
     t0 = time.perf_counter()
     model = NetworkModel.from_scenario(scenario, progress=progress)

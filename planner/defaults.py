@@ -144,3 +144,14 @@ MIN_ACTIVITY_FRACTION = 0.25
 # --- Resilience ----------------------------------------------------------------------------------
 #: Backup coverage: a second static scanner within this many minutes. **Assumption**: 90.
 BACKUP_MINUTES = 90.0
+
+# --- Solving -------------------------------------------------------------------------------------
+#: Seconds a network solve may run. **Assumption**: 120 s, twice the 60 s in which the national
+#: baseline is expected to solve on a 2-core machine, so a planner gets a plan (with its gap if
+#: not proven optimal) within a couple of minutes.
+SOLVER_TIME_LIMIT = 120.0
+
+#: Relative MIP gap at which a network plan counts as optimal. **Assumption**: 0.5%; on a budget
+#: of hundreds of millions of pounds a year it is a few hundred thousand, well inside the
+#: uncertainty of the cost defaults above.
+SOLVER_MIP_GAP = 0.005

@@ -108,6 +108,12 @@ class NetworkInputs:
         zones = datasets.load_demand_zones() if path is None else readers.read_demand_zones(path)
         path = scenario.resolve(data.sites)
         sites = datasets.load_sites() if path is None else readers.read_sites(path)
+        # An imported travel matrix covers the files' zones and sites, not only those this
+        # scenario keeps after its filters.
+        file_zone_ids = np.r_[
+            zones["zone_id"].astype(str).to_numpy(), zones.attrs.get("excluded_ids", [])
+        ].astype(str)
+        file_site_ids = [sites["site_id"].astype(str).to_numpy()]
         if data.phase1_sites_only:
             if "phase1_network" not in sites:
                 raise InputError(
@@ -122,6 +128,7 @@ class NetworkInputs:
             candidates = (
                 datasets.load_candidate_sites() if path is None else readers.read_sites(path)
             )
+            file_site_ids.append(candidates["site_id"].astype(str).to_numpy())
         if data.regions:
             wanted = set(data.regions)
             zones = zones[zones["region_code"].isin(wanted)]
@@ -141,7 +148,13 @@ class NetworkInputs:
         site_table = combine_sites(
             sites, candidates, unknown_scanners=scenario.existing.unknown_scanners
         )
-        travel = travel_times_for(scenario, zones, site_table)
+        travel = travel_times_for(
+            scenario,
+            zones,
+            site_table,
+            file_zone_ids=file_zone_ids,
+            file_site_ids=np.concatenate(file_site_ids),
+        )
         hubs = suppliers = None
         if scenario.hubs.enabled:
             path = scenario.resolve(data.hubs)
@@ -197,8 +210,9 @@ def combine_sites(
             .astype(str),
         }
     )
-    scanners = pd.to_numeric(existing.get("scanners"), errors="coerce")
-    if scanners is None:
+    if "scanners" in existing:
+        scanners = pd.to_numeric(existing["scanners"], errors="coerce")
+    else:
         scanners = pd.Series(np.nan, index=existing.index)
     is_mobile = ex["existing_kind"].eq("mobile")
     ex["existing_scanners"] = np.where(
@@ -236,8 +250,20 @@ def speed_model_for(scenario: Scenario) -> RoadSpeedModel:
     )
 
 
-def travel_times_for(scenario: Scenario, zones: pd.DataFrame, sites: pd.DataFrame) -> TravelMatrix:
-    """Travel times as the scenario says: imported from its matrix file, or estimated."""
+def travel_times_for(
+    scenario: Scenario,
+    zones: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    file_zone_ids: np.ndarray | None = None,
+    file_site_ids: np.ndarray | None = None,
+) -> TravelMatrix:
+    """Travel times as the scenario says: imported from its matrix file, or estimated.
+
+    ``file_zone_ids`` and ``file_site_ids`` are every id of the data files (before the
+    scenario's filters): an imported matrix may hold pairs for all of them, and those outside
+    ``zones`` and ``sites`` are dropped. By default the matrix must match ``zones`` and ``sites``.
+    """
     t = scenario.travel
     path = scenario.resolve(scenario.data.travel_matrix)
     if path is None:
@@ -246,10 +272,30 @@ def travel_times_for(scenario: Scenario, zones: pd.DataFrame, sites: pd.DataFram
         )
     zone_ids = zones["zone_id"].astype(str).to_numpy()
     site_ids = sites["site_id"].astype(str).to_numpy()
+    all_zones = zone_ids if file_zone_ids is None else np.asarray(file_zone_ids, str)
+    all_sites = site_ids if file_site_ids is None else np.asarray(file_site_ids, str)
     if path.suffix.lower() == ".json":
-        matrix = read_osrm_table(path, zone_ids, site_ids)
+        # An OSRM response is a full matrix in the order of the request: the scenario's own
+        # zones and sites, or (with filters) every zone and site of the files.
+        try:
+            full = read_osrm_table(path, zone_ids, site_ids)
+        except InputError as own:
+            if all_zones.size == zone_ids.size and all_sites.size == site_ids.size:
+                raise
+            try:
+                full = read_osrm_table(path, all_zones, all_sites)
+            except InputError:
+                raise own from None
     else:
-        matrix = read_travel_matrix(path, zone_ids, site_ids)
+        full = read_travel_matrix(path, all_zones, all_sites)
+    matrix = full.subset(zone_ids, site_ids)
+    dropped = len(full) - len(matrix)
+    if dropped:
+        warnings.warn(
+            f"{path.name}: {dropped} pair(s) of zones or sites outside this scenario "
+            "(data.regions, phase1_sites_only, candidate_sites) are not used",
+            stacklevel=2,
+        )
     beyond = int((matrix.minutes > t.max_minutes).sum())
     if beyond:
         warnings.warn(

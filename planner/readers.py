@@ -177,7 +177,23 @@ def _located(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     located = pd.DataFrame({"lat": lat, "lon": lon}, index=frame.index)
     lat_name = _pick(frame, None, LAT_COLUMNS) or "lat"
     lon_name = _pick(frame, None, LON_COLUMNS) or "lon"
-    located["region_code"] = check.regions_in_england(located, source, lat=lat_name, lon=lon_name)
+    from_geometry = not (_pick(frame, None, LAT_COLUMNS) or _pick(frame, None, EASTING_COLUMNS))
+    try:
+        located["region_code"] = check.regions_in_england(
+            located, source, lat=lat_name, lon=lon_name
+        )
+    except InputError as exc:
+        if not from_geometry:
+            raise
+        # The file's geometry, read in the CRS it declares, lands outside England: most often
+        # the declared CRS is not the one the coordinates are in.
+        raise InputError(
+            f"{exc.message}; the file declares its CRS as {frame.crs.to_string()}: check that "
+            "the coordinates are in that CRS",
+            source=source,
+            row=exc.row,
+            field=frame.geometry.name,
+        ) from None
     return located
 
 
@@ -253,8 +269,14 @@ def read_demand_zones(
             f"{', '.join(table.loc[zero, 'zone_id'].head(20))})",
             stacklevel=2,
         )
+        excluded = table.loc[zero, "zone_id"].astype(str).tolist()
         table = table[~zero]
-    return _points(table.reset_index(drop=True))
+    else:
+        excluded = []
+    zones = _points(table.reset_index(drop=True))
+    # Kept so that an imported travel matrix may still name the zones left out.
+    zones.attrs["excluded_ids"] = excluded
+    return zones
 
 
 def read_sites(path: PathLike) -> gpd.GeoDataFrame:

@@ -12,20 +12,30 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from planner import defaults
 from planner.errors import InputError
-from planner.solver import SolverOptions
+from planner.solver import SolverOptions, known_solver_name
+from planner.travel import RoadSpeedModel
 
 EMBEDDED = "embedded"
 
 
 class _Section(BaseModel):
-    # Unknown keys are errors: a typo must not silently leave a default in force.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Unknown keys are errors: a typo must not silently leave a default in force; inf and nan
+    # (TOML allows both) are never a meaningful parameter.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class ScenarioInfo(_Section):
@@ -51,7 +61,10 @@ class DemandSettings(_Section):
     scans_per_million: float = Field(defaults.SCANS_PER_MILLION, ge=0)
     annual_growth: float = Field(defaults.ANNUAL_GROWTH, gt=-1, le=1)
     horizon_years: int = Field(defaults.HORIZON_YEARS, ge=0, le=30)
-    regional_multipliers: dict[str, float] = Field(default_factory=dict)
+    #: scan-rate multiplier per ONS region code, e.g. {"E12000001" = 1.05}
+    regional_multipliers: dict[
+        Annotated[str, StringConstraints(pattern=r"^E12\d{6}$")], Annotated[float, Field(ge=0)]
+    ] = Field(default_factory=dict)
 
 
 class CapacitySettings(_Section):
@@ -78,17 +91,31 @@ class CostSettings(_Section):
 
 
 class TravelSettings(_Section):
+    """Travel-time parameters; defaults and their sources are :class:`RoadSpeedModel`'s."""
+
     max_minutes: float = Field(defaults.MAX_TRAVEL_MINUTES, gt=0, le=600)
-    detour_factor: float = Field(1.3, ge=1, le=3)
-    band_km: list[float] = Field(default_factory=lambda: [5.0, 30.0])
-    band_kmh: list[float] = Field(default_factory=lambda: [30.0, 55.0, 85.0])
+    detour_factor: float = Field(RoadSpeedModel.detour_factor, ge=1, le=3)
+    band_km: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: list(RoadSpeedModel.band_km)
+    )
+    band_kmh: list[Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: list(RoadSpeedModel.band_kmh)
+    )
+
+    @field_validator("band_km")
+    @classmethod
+    def _increasing(cls, value: list[float]) -> list[float]:
+        if sorted(set(value)) != value:
+            raise ValueError(f"band limits must be strictly increasing (found {value})")
+        return value
 
     @model_validator(mode="after")
     def _bands(self) -> TravelSettings:
         if len(self.band_kmh) != len(self.band_km) + 1:
-            raise ValueError(
-                f"band_kmh needs one more speed than band_km has limits "
-                f"(found {len(self.band_kmh)} speeds, {len(self.band_km)} limits)"
+            raise _KeyError(
+                "travel.band_kmh",
+                f"needs one more speed than travel.band_km has limits "
+                f"(found {len(self.band_kmh)} speeds, {len(self.band_km)} limits)",
             )
         return self
 
@@ -115,10 +142,17 @@ class ExistingSettings(_Section):
 
 class SolverSettings(_Section):
     name: str | None = None
-    time_limit: float | None = Field(120.0, gt=0)
-    mip_gap: float | None = Field(0.005, ge=0, le=1)
+    time_limit: float | None = Field(defaults.SOLVER_TIME_LIMIT, gt=0)
+    mip_gap: float | None = Field(defaults.SOLVER_MIP_GAP, ge=0, lt=1)
     threads: int | None = Field(None, ge=1)
     msg: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _known_solver(cls, value: str | None) -> str | None:
+        if value is not None:
+            known_solver_name(value)  # raises, naming the solvers PuLP knows
+        return value
 
     def options(self) -> SolverOptions:
         return SolverOptions(
@@ -203,15 +237,25 @@ class Scenario(_Section):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if self.access.enforce and self.access.minutes > self.travel.max_minutes:
-            raise ValueError(
-                f"access.minutes ({self.access.minutes}) exceeds travel.max_minutes "
-                f"({self.travel.max_minutes}): travel times beyond the maximum are not computed"
+            raise _KeyError(
+                "access.minutes",
+                f"{self.access.minutes:g} exceeds travel.max_minutes "
+                f"({self.travel.max_minutes:g}): travel times beyond the maximum are not computed",
             )
         return self
 
     @property
     def name(self) -> str:
         return self.scenario.name
+
+    def with_solver(self, **changes) -> Scenario:
+        """This scenario with solver options changed (checked like the file's keys)."""
+        try:
+            solver = SolverSettings.model_validate({**self.solver.model_dump(), **changes})
+        except ValidationError as exc:
+            error = _input_error(exc, "command line")
+            raise InputError(error.message, source="command line", field=f"solver.{error.field}")
+        return self.model_copy(update={"solver": solver})
 
     def planning_years(self) -> list[int]:
         """Years the model plans for: the phasing years, or just the horizon."""
@@ -243,19 +287,33 @@ class Scenario(_Section):
             raise _input_error(exc, source) from None
 
 
+class _KeyError(ValueError):
+    """A check across keys, raised with the key a planner should change."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def _input_error(exc: ValidationError, source: str) -> InputError:
     """The first validation problem, as an InputError naming the dotted key."""
     problems = exc.errors()
     first = problems[0]
     key = ".".join(str(p) for p in first["loc"]) or None
     found = first.get("input")
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, _KeyError):
+        # Raised by a check over a whole section or scenario: name the key to change.
+        return InputError(str(cause), source=source, field=cause.key)
     if first["type"] == "extra_forbidden":
         message = "unknown key; check its spelling against the scenario reference in the README"
     elif first["type"] == "missing":
         message = "required key is missing"
     else:
         shown = repr(found) if not isinstance(found, dict) else "a table"
-        message = f"{first['msg']} (found {shown})"
+        message = first["msg"].removeprefix("Value error, ")
+        if "(found" not in message:
+            message += f" (found {shown})"
     if len(problems) > 1:
         others = ", ".join(".".join(str(p) for p in e["loc"]) for e in problems[1:4])
         message += f"; also check: {others}" + (" ..." if len(problems) > 4 else "")

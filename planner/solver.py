@@ -143,17 +143,30 @@ def default_solver_name() -> str:
     return "highs" if "HiGHS" in available_solvers() else "cbc"
 
 
-def _pulp_name(name: str | None) -> str:
-    if name is None:
-        name = default_solver_name()
+def known_solver_name(name: str) -> str:
+    """PuLP's name for solver ``name`` (planner's aliases or PuLP's own names).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is no solver PuLP knows (whether or not it is installed here).
+    """
     pulp_name = _ALIASES.get(name.lower(), name)
     known = pulp.listSolvers()
     if pulp_name not in known:
-        raise InputError(
-            f"unknown solver {name!r}; expected 'highs', 'cbc' or one of PuLP's: "
-            f"{', '.join(known)}",
-            field="solver.name",
+        raise ValueError(
+            f"unknown solver {name!r}; expected 'highs', 'cbc' or one of PuLP's: {', '.join(known)}"
         )
+    return pulp_name
+
+
+def _pulp_name(name: str | None) -> str:
+    if name is None:
+        name = default_solver_name()
+    try:
+        pulp_name = known_solver_name(name)
+    except ValueError as exc:
+        raise InputError(str(exc), field="solver.name") from None
     if pulp_name not in available_solvers():
         raise InputError(
             f"solver {name!r} is not installed here; available: {', '.join(available_solvers())}",

@@ -129,6 +129,32 @@ class TravelMatrix:
             self.source,
         )
 
+    def subset(self, origin_ids: np.ndarray, destination_ids: np.ndarray) -> TravelMatrix:
+        """The pairs between the given origins and destinations, indexed in their order.
+
+        Every id must be one of this matrix's; pairs of other origins or destinations are
+        dropped (e.g. zones outside the regions a scenario plans).
+        """
+        o_map = pd.Index(self.origin_ids).get_indexer(np.asarray(origin_ids, str))
+        d_map = pd.Index(self.destination_ids).get_indexer(np.asarray(destination_ids, str))
+        if (o_map < 0).any() or (d_map < 0).any():
+            raise ValueError("subset ids must be ids of the matrix")
+        new_o = np.full(self.origin_ids.size, -1, dtype=np.int32)
+        new_o[o_map] = np.arange(o_map.size)
+        new_d = np.full(self.destination_ids.size, -1, dtype=np.int32)
+        new_d[d_map] = np.arange(d_map.size)
+        o, d = new_o[self.origin], new_d[self.destination]
+        keep = (o >= 0) & (d >= 0)
+        order = np.lexsort((d[keep], o[keep]))
+        return TravelMatrix(
+            np.asarray(origin_ids, str),
+            np.asarray(destination_ids, str),
+            o[keep][order],
+            d[keep][order],
+            self.minutes[keep][order],
+            self.source,
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Long table: origin_id, destination_id, minutes."""
         return pd.DataFrame(
@@ -171,7 +197,12 @@ def _coordinates(table: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray
     if "geometry" in table and getattr(table, "crs", None) is not None:
         if not table.crs.equals("EPSG:4326"):
             table = table.to_crs("EPSG:4326")
-        return table.geometry.y.to_numpy(), table.geometry.x.to_numpy()
+        geometry = table.geometry
+        if not (geometry.geom_type == "Point").all():
+            # Areas (e.g. LSOA polygons) travel from a point inside them; a centroid can fall
+            # outside a concave area.
+            geometry = geometry.representative_point()
+        return geometry.y.to_numpy(), geometry.x.to_numpy()
     if {"lat", "lon"} <= set(table.columns):
         return table["lat"].to_numpy(float), table["lon"].to_numpy(float)
     raise InputError(f"{what} need point geometries with a CRS or 'lat' and 'lon' columns")
@@ -228,6 +259,15 @@ def estimate_travel_times(
     )
 
 
+def _shown(value) -> str:
+    """A cell value for a message: plain numbers and text, 'empty' for a missing value."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "empty"
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
 def _index_ids(found: pd.Series, known: np.ndarray, what: str, source: str) -> np.ndarray:
     lookup = pd.Index(known)
     idx = lookup.get_indexer(found.astype(str))
@@ -280,11 +320,12 @@ def read_travel_matrix(
             field=missing[0],
         )
     minutes = pd.to_numeric(table[minutes_column], errors="coerce")
-    bad = np.flatnonzero(minutes.isna().to_numpy())
+    bad = np.flatnonzero(~np.isfinite(minutes.to_numpy(float, na_value=np.nan)))
     if bad.size:
         raise InputError(
-            f"missing or non-numeric travel time: {table[minutes_column].iloc[bad[0]]!r}; "
-            "expected minutes as a number",
+            f"missing, non-numeric or infinite travel time: "
+            f"{_shown(table[minutes_column].iloc[bad[0]])}; expected minutes as a finite number "
+            "(leave out a pair with no route)",
             source=source,
             row=(bad + 1).tolist(),
             field=minutes_column,
@@ -337,6 +378,8 @@ def read_osrm_table(
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise InputError("file not found", source=source) from exc
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the file: {exc}", source=source) from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc}", source=source) from exc
     if not isinstance(data, dict) or data.get("code") != "Ok":

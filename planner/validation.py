@@ -100,6 +100,14 @@ def numeric_column(
             row=_one_or_many(_rows(blank)),
             field=column,
         )
+    infinite = np.isinf(values.to_numpy(float, na_value=np.nan))
+    if infinite.any():
+        raise InputError(
+            f"found {_show(raw[infinite].tolist())}; expected a finite number",
+            source=source,
+            row=_one_or_many(_rows(infinite)),
+            field=column,
+        )
     if minimum is not None:
         low = values < minimum
         if low.any():

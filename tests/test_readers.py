@@ -126,6 +126,16 @@ def test_negative_population(tmp_path: Path) -> None:
     assert_names(err, path, 1, "population")
 
 
+def test_infinite_population(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f"zone_id,population,lat,lon\nZ1,10,{LEEDS[0]},{LEEDS[1]}\nZ2,inf,{LEEDS[0]},{LEEDS[1]}\n",
+    )
+    with pytest.raises(InputError, match="finite") as err:
+        readers.read_demand_zones(path)
+    assert_names(err, path, 2, "population")
+
+
 def test_swapped_coordinates_get_a_hint(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -206,3 +216,15 @@ def test_bad_site_and_supplier_values(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="closed") as err:
         readers.read_suppliers(path)
     assert_names(err, path, 1, "status")
+
+
+def test_geopackage_with_the_wrong_crs_label_names_the_geometry_and_crs(tmp_path: Path) -> None:
+    # British National Grid metres labelled as EPSG:4326 degrees.
+    frame = gpd.GeoDataFrame(
+        {"zone_id": ["A"], "population": [5]}, geometry=[Point(LEEDS_BNG)], crs="EPSG:27700"
+    ).set_crs("EPSG:4326", allow_override=True)
+    path = tmp_path / "zones.gpkg"
+    frame.to_file(path)
+    with pytest.raises(InputError, match="declares its CRS as EPSG:4326") as err:
+        readers.read_demand_zones(path)
+    assert_names(err, path, 1, "geometry")

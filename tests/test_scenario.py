@@ -48,9 +48,37 @@ def test_minimal_scenario_takes_sourced_defaults(tmp_path):
         ("[demand]\nannual_growth = 0.1\n", "scenario", "missing"),
         (
             '[scenario]\nname = "x"\n[travel]\nmax_minutes = 30\n',
-            None,
+            "access.minutes",
             "exceeds travel.max_minutes",
         ),
+        (
+            '[scenario]\nname = "x"\n[demand.regional_multipliers]\nE12000001 = -1.0\n',
+            "demand.regional_multipliers.E12000001",
+            "greater than or equal to 0",
+        ),
+        (
+            '[scenario]\nname = "x"\n[demand.regional_multipliers]\nNorth = 1.1\n',
+            "demand.regional_multipliers.North.[key]",
+            "North",
+        ),
+        (
+            '[scenario]\nname = "x"\n[demand]\nscans_per_million = inf\n',
+            "demand.scans_per_million",
+            "finite",
+        ),
+        ('[scenario]\nname = "x"\n[access]\nshare = nan\n', "access.share", "finite"),
+        (
+            '[scenario]\nname = "x"\n[travel]\nband_km = [30.0, 5.0]\n',
+            "travel.band_km",
+            "strictly increasing",
+        ),
+        (
+            '[scenario]\nname = "x"\n[travel]\nband_km = [5.0]\n',
+            "travel.band_kmh",
+            "one more speed",
+        ),
+        ('[scenario]\nname = "x"\n[solver]\nname = "nosuch"\n', "solver.name", "unknown solver"),
+        ('[scenario]\nname = "x"\n[solver]\nmip_gap = 1.0\n', "solver.mip_gap", "less than 1"),
     ],
 )
 def test_bad_keys_are_named(tmp_path, text, key, words):
@@ -61,6 +89,16 @@ def test_bad_keys_are_named(tmp_path, text, key, words):
     assert str(path) in message and words in message
     if key:
         assert err.value.field == key
+
+
+def test_command_line_solver_overrides_are_checked(tmp_path):
+    sc = load_scenario(write(tmp_path, '[scenario]\nname = "x"\n'))
+    assert sc.with_solver(time_limit=5).solver.time_limit == 5
+    assert sc.with_solver(time_limit=5).solver.mip_gap == defaults.SOLVER_MIP_GAP
+    for change, key in (({"time_limit": -5}, "solver.time_limit"), ({"name": "x"}, "solver.name")):
+        with pytest.raises(InputError) as err:
+            sc.with_solver(**change)
+        assert err.value.field == key and "command line" in str(err.value)
 
 
 def test_broken_toml_and_missing_file(tmp_path):

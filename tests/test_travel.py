@@ -102,6 +102,7 @@ def test_read_long_matrix(tmp_path):
         ("origin,destination,minutes\nZ1,S1,-3\n", 1, "minutes", "negative"),
         ("origin,destination,minutes\nZ1,S1,\n", 1, "minutes", "missing"),
         ("origin,destination,minutes\nZ1,S1,ten\n", 1, "minutes", "non-numeric"),
+        ("origin,destination,minutes\nZ1,S1,3\nZ2,S1,inf\n", 2, "minutes", "infinite"),
         ("origin,destination,minutes\nZ1,S1,1\nZ1,S1,2\n", 2, None, "duplicated"),
         ("origin,destination\nZ1,S1\n", None, "minutes", "missing column"),
     ],
@@ -141,3 +142,32 @@ def test_bad_osrm_table(tmp_path, payload, words):
     path.write_text(json.dumps(payload))
     with pytest.raises(InputError, match=words):
         read_osrm_table(path, ["Z1", "Z2"], ["S1", "S2"])
+
+
+def test_osrm_path_that_is_a_folder(tmp_path):
+    with pytest.raises(InputError, match="cannot read the file") as err:
+        read_osrm_table(tmp_path, ["Z1"], ["S1"])
+    assert str(tmp_path) in str(err.value)
+
+
+def test_areas_travel_from_a_point_inside_them():
+    # A concave (U-shaped) area: its centroid lies in the notch, outside the area; the
+    # representative point is inside. Travel is measured from a point inside the area.
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import Point, Polygon
+
+    corners = [(0, 0), (3, 0), (3, 3), (2, 3), (2, 1), (1, 1), (1, 3), (0, 3)]  # 10 km units
+    u_shape = Polygon([(400_000 + 10_000 * x, 300_000 + 10_000 * y) for x, y in corners])
+    area = gpd.GeoDataFrame({"zone_id": ["Z1"]}, geometry=[u_shape], crs=27700).to_crs(4326)
+    site = gpd.GeoDataFrame({"site_id": ["S1"]}, geometry=[Point(415_000, 400_000)], crs=27700)
+    site = site.to_crs(4326)
+    assert not area.geometry.iloc[0].contains(area.geometry.iloc[0].centroid)
+
+    def minutes_from(geometry):
+        frame = gpd.GeoDataFrame({"zone_id": ["Z1"]}, geometry=[geometry], crs=4326)
+        return estimate_travel_times(frame, site, 600).minutes[0]
+
+    inside = area.geometry.representative_point().iloc[0]
+    assert area.geometry.iloc[0].contains(inside)
+    assert estimate_travel_times(area, site, 600).minutes[0] == pytest.approx(minutes_from(inside))
+    assert abs(minutes_from(inside) - minutes_from(area.geometry.iloc[0].centroid)) > 0.5
