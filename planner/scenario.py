@@ -254,7 +254,9 @@ class Scenario(_Section):
             solver = SolverSettings.model_validate({**self.solver.model_dump(), **changes})
         except ValidationError as exc:
             error = _input_error(exc, "command line")
-            raise InputError(error.message, source="command line", field=f"solver.{error.field}")
+            raise InputError(
+                error.message, source="command line", field=f"solver.{error.field}"
+            ) from None
         return self.model_copy(update={"solver": solver})
 
     def planning_years(self) -> list[int]:
