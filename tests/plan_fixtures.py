@@ -438,7 +438,7 @@ def national_plan(n_zones: int = 3000, n_sites: int = 120, seed: int = 7) -> Pla
 def embedded_plan() -> Plan:
     """A realistic national plan on the embedded England dataset, built without solving.
 
-    All 2,964 demand zones, the named PET-CT sites kept open (scanner counts unknown in the data
+    All 2,963 demand zones, the named PET-CT sites kept open (scanner counts unknown in the data
     count as one), four candidate towns opened as new static sites and two as mobile stops; each
     zone goes to its nearest open site (road minutes approximated as 1.3 times the straight line at
     60 km/h), each site trains at its nearest hub and takes FDG from its nearest active supplier.

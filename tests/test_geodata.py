@@ -143,3 +143,23 @@ def test_summary_counts() -> None:
     assert s["regions"] == 9
     assert s["sites"] == len(datasets.load_sites())
     assert "England" in datasets.summary_text()
+
+
+# GeoNames entries that are whole areas whose towns are listed too (see geodata/README.md rule 2),
+# with towns GeoNames lists inside each: keeping the area as well would count those people twice.
+AREA_ENTRIES = {
+    "GN2643743": ("London", ["Islington", "Croydon"]),
+    "GN6947756": ("Mendip", ["Wells", "Frome"]),
+    "GN8299614": ("Rossendale", ["Bacup", "Haslingden"]),
+    "GN8299617": ("High Peak", ["Buxton", "Glossop"]),
+    "GN2648970": ("Fylde", ["Lytham St Annes", "Kirkham"]),
+    "GN2638703": ("Saint Peters", ["Ramsgate"]),
+}
+
+
+def test_area_aggregates_are_not_counted_beside_their_towns() -> None:
+    zones = datasets.load_demand_zones()
+    names = set(zones["name"])
+    for zone_id, (name, towns) in AREA_ENTRIES.items():
+        assert zone_id not in set(zones["zone_id"]), f"{name} counted beside its towns"
+        assert set(towns) <= names, f"towns of {name} missing"

@@ -262,13 +262,13 @@ def test_saved_files(tmp_path):
 
 
 def test_national_map_is_light():
-    """The embedded England dataset (2,964 zones, 42 sites, 16 hubs) on real region outlines."""
+    """The embedded England dataset (2,963 zones, 42 sites, 16 hubs) on real region outlines."""
     plan = embedded_plan()
     online = render(plan_map(plan))
     offline = render(plan_map(plan, offline=True))
     assert len(online.encode()) < FIVE_MB and len(offline.encode()) < FIVE_MB
     zones, _ = point_rows(online)
-    assert len(zones) == len(plan.demand) == 2964
+    assert len(zones) == len(plan.demand) == 2963
     assert count(online, "planner-site") == len(plan.sites)
 
 

@@ -278,7 +278,7 @@ def test_comparison_map_in_the_browser(browser, maps):
 
 
 def test_national_map_loads_quickly_and_screenshot(browser, maps):
-    """The embedded England dataset (2,964 demand zones): file size, load time, screenshot."""
+    """The embedded England dataset (2,963 demand zones): file size, load time, screenshot."""
     path = maps["national"]
     size_mb = path.stat().st_size / 1024 / 1024
     started = time.perf_counter()

