@@ -113,7 +113,8 @@ def load_hubs() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         EPSG:4326 points, columns ``hub_id`` (H01...), ``name``, ``town``, ``region_code``,
-        ``lat``, ``lon``, ``precision``, ``source``, ``is_christie`` (bool) and ``geometry``.
+        ``lat``, ``lon``, ``operator`` (empty where unknown), ``precision``, ``source``,
+        ``is_christie`` (bool) and ``geometry``.
     """
     hubs = _read_points("hubs.csv", "hub_id")
     hubs["is_christie"] = hubs["is_christie"].astype(str).str.lower().eq("true")

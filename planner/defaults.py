@@ -14,6 +14,9 @@ from __future__ import annotations
 #: deal, facts) and its phase-1 lots were "about half of England's PET-CT" (HSJ 2014, facts):
 #: ~200,000 scans a year / 56.49 million people (Census 2021, facts) = ~3,540 per million.
 #: For comparison: UK 1,257 per million in 2013, European average 2,900 (Reform 2016, facts).
+#: **Derived, not published**: it takes patients for scans (a patient may have several) and
+#: combines a ~2025 count with a 2014 market share; replace it with the commissioner's own
+#: activity data (NHS England's diagnostic imaging dataset) for real planning.
 SCANS_PER_MILLION = 3540.0
 
 #: Yearly growth of demand over the planning horizon. **Assumption**: 5% a year. The only

@@ -208,6 +208,11 @@ def build_candidates(sites: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+# Operator only where the facts file names it: The Christie runs its School of Oncology (Reform
+# 2016, facts). The other hubs' operators are left empty (unknown) rather than guessed.
+HUB_OPERATORS = {"The Christie, School of Oncology": "The Christie NHS Foundation Trust"}
+
+
 def build_hubs() -> pd.DataFrame:
     """Return the training-hub candidates, The Christie first."""
     rows = []
@@ -220,6 +225,7 @@ def build_hubs() -> pd.DataFrame:
                 "town": town,
                 "lat": lat,
                 "lon": lon,
+                "operator": HUB_OPERATORS.get(name, ""),
                 "precision": precision,
                 "source": f"{source}; coordinate: {gazetteer} {precision}",
                 "is_christie": name.startswith("The Christie"),
