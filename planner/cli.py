@@ -58,7 +58,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from planner.manifest import build_manifest, write_manifest
+    from planner.maps import save_plan_map
     from planner.network import NetworkModel
+    from planner.output import staged_folder
     from planner.scenario import load_scenario
 
     progress = _progress_printer()
@@ -93,31 +95,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
             penalty=costs["unmet_scan"],
         )
     out = Path(args.out)
-    plan.save(out)
     timings = {
         "inputs": round(t_inputs, 3),
         "build": round(model.build_seconds or 0.0, 3),
         "solve": round(plan.summary["solve_seconds"], 3),
     }
+    # The run folder is complete or untouched: plan, map and manifest are staged together.
+    with staged_folder(out) as stage:
+        plan.save(stage)
+        if not args.no_map:
+            t1 = time.perf_counter()
+            save_plan_map(plan, stage / "map.html", offline=args.offline)
+            timings["map"] = round(time.perf_counter() - t1, 3)
+        write_manifest(stage, build_manifest(plan, scenario, args.scenario, timings))
     if not args.no_map:
-        t1 = time.perf_counter()
-        map_paths = _write_maps(plan, out, args.map, offline=args.offline)
-        timings["map"] = round(time.perf_counter() - t1, 3)
-        for path in map_paths:
-            progress(f"map written: {path}")
-    write_manifest(out, build_manifest(plan, scenario, args.scenario, timings))
+        progress(f"map written: {out / 'map.html'}")
+        if args.map:
+            progress(f"map written: {save_plan_map(plan, Path(args.map), offline=args.offline)}")
     progress(f"plan written: {out}")
     print(format_summary(plan.summary))
     return 0
-
-
-def _write_maps(plan, out: Path, extra: str | None, *, offline: bool) -> list[Path]:
-    from planner.maps import save_plan_map
-
-    paths = [save_plan_map(plan, out / "map.html", offline=offline)]
-    if extra:
-        paths.append(save_plan_map(plan, Path(extra), offline=offline))
-    return paths
 
 
 def _cmd_map(args: argparse.Namespace) -> int:

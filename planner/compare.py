@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.output import write_file, write_text
 from planner.plan import Plan
 
 _MEASURES = [
@@ -83,7 +84,7 @@ def site_changes(a: Plan, b: Plan) -> pd.DataFrame:
 
 
 def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) -> str:
-    from planner.report import _md_table
+    from planner.report import md_table, md_text
 
     m = measures(a, b).rename(
         columns={"A": labels[0], "B": labels[1], "B - A": f"{labels[1]} - {labels[0]}"}
@@ -91,21 +92,22 @@ def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) 
     changes = site_changes(a, b)
     counts = changes["change"].value_counts()
     lines = [
-        f"# {labels[0]} vs {labels[1]}",
+        f"# {md_text(labels[0])} vs {md_text(labels[1])}",
         "",
-        f"- {labels[0]}: {a.title}",
-        f"- {labels[1]}: {b.title}",
+        f"- {md_text(labels[0])}: {md_text(a.title)}",
+        f"- {md_text(labels[1])}: {md_text(b.title)}",
         "",
-        _md_table(m),
+        md_table(m),
         "",
         f"Sites: {counts.get('opened in B', 0)} opened, {counts.get('closed in B', 0)} closed, "
-        f"{counts.get('resized', 0)} resized, {counts.get('same', 0)} unchanged in {labels[1]}.",
+        f"{counts.get('resized', 0)} resized, {counts.get('same', 0)} unchanged in "
+        f"{md_text(labels[1])}.",
         "",
     ]
     moved = changes[changes["change"] != "same"]
     if not moved.empty:
         lines += [
-            _md_table(
+            md_table(
                 moved[
                     ["name", "change", "scanners_a", "scanners_b", "mobile_days_a", "mobile_days_b"]
                 ].rename(
@@ -127,9 +129,7 @@ def write_comparison(
 ) -> tuple[Path, Path]:
     """Write ``comparison.md`` and ``comparison_sites.csv`` into ``folder``."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    md = folder / "comparison.md"
-    md.write_text(comparison_markdown(a, b, labels), encoding="utf-8")
-    csv = folder / "comparison_sites.csv"
-    site_changes(a, b).to_csv(csv, index=False)
+    md = write_text(folder / "comparison.md", comparison_markdown(a, b, labels))
+    changes = site_changes(a, b)
+    csv = write_file(folder / "comparison_sites.csv", lambda tmp: changes.to_csv(tmp, index=False))
     return md, csv

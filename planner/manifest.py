@@ -13,11 +13,11 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from planner.output import write_text
 from planner.plan import Plan
 from planner.scenario import Scenario
 
@@ -101,11 +101,4 @@ def build_manifest(
 
 def write_manifest(folder: str | os.PathLike, manifest: dict) -> Path:
     """Write ``manifest.json`` into ``folder`` atomically."""
-    folder = Path(folder)
-    handle, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=folder)
-    with os.fdopen(handle, "w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, indent=2)
-        fh.write("\n")
-    target = folder / "manifest.json"
-    os.replace(tmp, target)
-    return target
+    return write_text(Path(folder) / "manifest.json", json.dumps(manifest, indent=2) + "\n")

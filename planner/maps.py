@@ -75,6 +75,7 @@ from planner.map_text import (
     scale_rows,
     suppression_note,
 )
+from planner.output import write_file
 from planner.plan import Plan
 
 METRICS = ("share_within_60", "population", "demand", "utilisation")
@@ -848,15 +849,7 @@ def comparison_map(
 def _write(fmap: folium.Map, path: str | os.PathLike) -> Path:
     """Write the map beside its destination and move it into place, so that a reader never
     sees a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fmap.save(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_file(path, lambda tmp: fmap.save(str(tmp)))
 
 
 def save_plan_map(plan: Plan, path: str | os.PathLike, **kwargs) -> Path:

@@ -7,12 +7,15 @@ table: summary, regions, sites, hubs, suppliers, assignments, phasing, resilienc
 
 from __future__ import annotations
 
+import html
 import math
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from planner.output import write_file, write_text
 from planner.plan import Plan
 
 
@@ -32,10 +35,23 @@ def _pct(value: float | None) -> str:
     )
 
 
-def _md_table(frame: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (pipes in cells escaped)."""
-    cells = frame.astype(str).map(lambda v: v.replace("|", "\\|"))
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md_text(value) -> str:
+    """Text from the data, safe in Markdown: shown as typed, never as HTML, links or markup.
+
+    A site named ``<img src=x onerror=alert(1)>`` must read as that text wherever the report
+    is rendered, and a name cannot break a table row or start a heading.
+    """
+    text = " ".join(str(value).split())  # newlines would end a table row
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def md_table(frame: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table; every cell and heading passed through :func:`md_text`."""
+    cells = frame.map(md_text)
+    header = "| " + " | ".join(md_text(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = ["| " + " | ".join(row) + " |" for row in cells.to_numpy().tolist()]
     return "\n".join([header, rule, *rows])
@@ -89,14 +105,14 @@ def markdown_report(plan: Plan) -> str:
         columns=["measure", "value"],
     )
     parts = [
-        f"# {s.get('title') or s.get('scenario')}",
+        f"# {md_text(s.get('title') or s.get('scenario'))}",
         "",
         status_sentence(s),
         f"Solver {s.get('solver')}, {s.get('solve_seconds', 0):.1f} s.",
         "",
         "## Headline figures",
         "",
-        _md_table(headline),
+        md_table(headline),
         "",
     ]
     target = s.get("access_target_share")
@@ -118,7 +134,7 @@ def markdown_report(plan: Plan) -> str:
             "within 60 min": regions["share_within_60"].map(_pct),
         }
     )
-    parts += ["## Regions", "", _md_table(regions_view), ""]
+    parts += ["## Regions", "", md_table(regions_view), ""]
     open_sites = plan.sites[plan.sites["open"]].sort_values("assigned_scans", ascending=False)
     sites_view = pd.DataFrame(
         {
@@ -132,7 +148,7 @@ def markdown_report(plan: Plan) -> str:
     )
     if "hub_id" in open_sites:
         sites_view["hub"] = open_sites["hub_id"].to_numpy()
-    parts += [f"## Open sites ({len(open_sites)})", "", _md_table(sites_view), ""]
+    parts += [f"## Open sites ({len(open_sites)})", "", md_table(sites_view), ""]
     if plan.hubs is not None:
         hubs = plan.hubs[plan.hubs["open"]]
         hubs_view = pd.DataFrame(
@@ -145,13 +161,13 @@ def markdown_report(plan: Plan) -> str:
                 "scans a year in its network": hubs["network_scans"].map("{:,.0f}".format),
             }
         )
-        parts += ["## Training hubs", "", _md_table(hubs_view), ""]
+        parts += ["## Training hubs", "", md_table(hubs_view), ""]
     if plan.resilience is not None and not plan.resilience.empty:
         r = plan.resilience.head(10)
         parts += [
             "## N-1: the sites whose loss would hurt most",
             "",
-            _md_table(
+            md_table(
                 pd.DataFrame(
                     {
                         "site": r["name"],
@@ -170,7 +186,7 @@ def markdown_report(plan: Plan) -> str:
         parts += [
             "## Yearly costs",
             "",
-            _md_table(
+            md_table(
                 pd.DataFrame(
                     {"item": list(costs), "pounds a year": [_money(v) for v in costs.values()]}
                 )
@@ -193,19 +209,30 @@ def markdown_report(plan: Plan) -> str:
 def write_report(plan: Plan, folder: str | os.PathLike) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.xlsx`` into ``folder``; return their paths."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    md_path = folder / "report.md"
-    tmp = folder / ".report.md.tmp"
-    tmp.write_text(markdown_report(plan), encoding="utf-8")
-    os.replace(tmp, md_path)
-    xlsx_path = folder / "report.xlsx"
-    tmp_x = folder / ".report.xlsx.tmp"
+    md_path = write_text(folder / "report.md", markdown_report(plan))
+    xlsx_path = write_file(folder / "report.xlsx", lambda tmp: _write_workbook(plan, tmp))
+    return md_path, xlsx_path
+
+
+#: A text cell starting with one of these is run as a formula by spreadsheet programs (or, for
+#: "=", stored as one by openpyxl): such cells from the data get a leading apostrophe (OWASP's
+#: advice against formula injection), so a site named "=HYPERLINK(...)" stays text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.map(
+        lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+    )
+
+
+def _write_workbook(plan: Plan, path: Path) -> None:
     summary = {k: v for k, v in plan.summary.items() if not isinstance(v, dict | list)}
     for key in ("share_within_minutes", "costs"):
         for k, v in (plan.summary.get(key) or {}).items():
             summary[f"{key}.{k}"] = v
-    with pd.ExcelWriter(tmp_x, engine="openpyxl") as writer:
-        pd.DataFrame({"measure": list(summary), "value": list(summary.values())}).to_excel(
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        _inert(pd.DataFrame({"measure": list(summary), "value": list(summary.values())})).to_excel(
             writer, sheet_name="summary", index=False
         )
         for name in (
@@ -219,6 +246,4 @@ def write_report(plan: Plan, folder: str | os.PathLike) -> tuple[Path, Path]:
         ):
             table = getattr(plan, name)
             if table is not None:
-                table.to_excel(writer, sheet_name=name, index=False)
-    os.replace(tmp_x, xlsx_path)
-    return md_path, xlsx_path
+                _inert(table).to_excel(writer, sheet_name=name, index=False)

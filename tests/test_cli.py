@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -91,7 +92,15 @@ def test_run_writes_a_consistent_plan(tmp_path, capsys):
         "sites.csv",
         "matrix.csv",
     }
-    assert all(len(h) == 64 for h in manifest["inputs"].values())
+    for path, digest in manifest["inputs"].items():
+        assert digest == hashlib.sha256(Path(path).read_bytes()).hexdigest(), path
+    from importlib import metadata
+
+    assert manifest["packages"]["pulp"] == metadata.version("pulp")
+    assert manifest["packages"]["highspy"] == metadata.version("highspy")
+    assert set(manifest["timings_seconds"]) == {"inputs", "build", "solve", "map"}
+    assert all(t >= 0 for t in manifest["timings_seconds"].values())
+    assert manifest["scenario"]["scenario"]["name"] == "own-data"
     html = (out / "map.html").read_text()
     assert "<script>alert(1)</script>" not in html
 
@@ -165,3 +174,29 @@ def test_matrix_may_name_zones_the_scenario_leaves_out(tmp_path, capsys):
     plan = Plan.load(tmp_path / "p")
     assert "E01000005" not in set(plan.demand["demand_id"])
     assert len(plan.demand) == 4
+
+
+def test_a_run_that_fails_leaves_the_previous_plan_whole(tmp_path, monkeypatch):
+    scenario = write_case(tmp_path)
+    out = tmp_path / "p"
+    assert main(["run", scenario, "--out", str(out), "--no-map"]) == 0
+    (out / "report.md").write_text("a report of this plan")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    import planner.maps
+
+    def broken_map(*args, **kwargs):
+        raise RuntimeError("disk full while drawing the map")
+
+    monkeypatch.setattr(planner.maps, "save_plan_map", broken_map)
+    with pytest.raises(RuntimeError, match="disk full"):
+        main(["run", scenario, "--out", str(out), "--time-limit", "5"])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".p.")] == []
+    monkeypatch.undo()
+    # A successful run replaces the folder whole: the old plan's report does not linger.
+    assert main(["run", scenario, "--out", str(out), "--no-map"]) == 0
+    assert not (out / "report.md").exists()
+    assert {"summary.json", "sites.csv", "assignments.csv", "manifest.json"} <= {
+        p.name for p in out.iterdir()
+    }

@@ -65,3 +65,44 @@ def test_cli_report_and_compare(two_plans, tmp_path, capsys):
     assert "opened" in capsys.readouterr().out
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert "summary.json is missing" in capsys.readouterr().err
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+
+
+def hostile_plan(two_plans) -> Plan:
+    plan = Plan.load(two_plans[1])
+    plan.sites.loc[0, "name"] = HOSTILE + "\n| injected | row |"
+    plan.sites.loc[1, "name"] = FORMULA
+    plan.summary["title"] = "# Title [link](javascript:alert(1)) " + HOSTILE
+    return plan
+
+
+def test_markdown_shows_data_as_text(two_plans):
+
+    text = markdown_report(hostile_plan(two_plans))
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "\n| injected" not in text  # the newline in the name did not start a new row
+    assert "[link](javascript" not in text
+
+
+def test_workbook_keeps_formulas_as_text(two_plans, tmp_path):
+    from openpyxl import load_workbook
+
+    _, xlsx = write_report(hostile_plan(two_plans), tmp_path)
+    sheet = load_workbook(xlsx)["sites"]
+    names = [c.value for c in next(sheet.iter_cols(min_col=2, max_col=2, min_row=2))]
+    cells = [c for c in next(sheet.iter_cols(min_col=2, max_col=2, min_row=2))]
+    assert "'" + FORMULA in names
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_comparison_files_escape_titles_and_labels(two_plans, tmp_path):
+    from planner.compare import write_comparison
+
+    a, b = Plan.load(two_plans[0]), hostile_plan(two_plans)
+    md, csv = write_comparison(a, b, tmp_path, labels=("<b>old</b>", "new"))
+    text = md.read_text()
+    assert "<b>" not in text and "&lt;b&gt;old&lt;/b&gt;" in text and "<img" not in text
+    assert pd.read_csv(csv)["site_id"].notna().all()
