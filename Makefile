@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/network_baseline.py
 	$(BIN)/python benchmarks/network_lsoa_scale.py
+	$(BIN)/python benchmarks/christie_alliance.py
 	$(BIN)/python benchmarks/classic_vs_spopt.py
 
 clean:

@@ -94,6 +94,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             cost_per_minute=costs["travel_minute"],
             penalty=costs["unmet_scan"],
         )
+        if not plan.resilience.empty:
+            worst = plan.resilience.iloc[0]  # sorted by unabsorbed scans, then extra travel
+            plan.summary["n_minus_1_worst_site"] = worst["name"]
+            plan.summary["n_minus_1_unabsorbed_scans"] = float(worst["unabsorbed_scans"])
     out = Path(args.out)
     timings = {
         "inputs": round(t_inputs, 3),
@@ -188,6 +192,27 @@ def format_summary(summary: dict) -> str:
             f"  access target     {target:.0%} within {summary['access_target_minutes']:g} min: "
             f"{met} ({summary['access_share']:.2%})"
         )
+    if "hubs_open" in summary:
+        lines.append(
+            f"  training hubs     {summary['hubs_open']} open, "
+            f"{summary.get('hub_trainee_load', 0):,.0f} trainee places used"
+        )
+    if "tracer_delivery_minutes" in summary:
+        lines.append(
+            f"  FDG supply        every open site within "
+            f"{summary['tracer_delivery_minutes']:.0f} min of a supplier"
+        )
+    if "n_minus_1_worst_site" in summary:
+        lines.append(
+            f"  N-1               closing {summary['n_minus_1_worst_site']} hurts most: "
+            f"{summary['n_minus_1_unabsorbed_scans']:,.0f} scans a year could go nowhere else"
+        )
+    if summary.get("phasing"):
+        steps = "; ".join(
+            f"year {p['year']}: {p['sites_open']} sites, {p['scanners_fixed']} scanners"
+            for p in summary["phasing"]
+        )
+        lines.append(f"  phasing           {steps}")
     return "\n".join(lines)
 
 

@@ -21,7 +21,8 @@ Constraints
     demand     sum_j x_ij + u_i = d_i
     capacity   sum_i x_ij <= F n_j + D m_j   (F scans/year a scanner, D scans/year a weekly day)
     access     a_i <= sum_{j: t_ij <= T_access} y_j ;  sum_i p_i a_i >= share * sum_i p_i
-    limits     sum_j v_j <= max_sites, sum_j n_j <= max_scanners, yearly cost <= budget
+    limits     min_sites <= sum_j v_j <= max_sites, sum_j n_j <= max_scanners,
+               yearly cost <= budget
 Objective (pounds a year)
     scanners (annualised capital + operating) + new static sites (annualised installation)
     + open sites + mobile days + mobile units + travel (cost per minute x minutes x scans)
@@ -59,7 +60,16 @@ from planner.travel import TravelMatrix
 Progress = Callable[[str], None]
 
 #: Limits that can make the model infeasible, in the order they are tried when diagnosing.
-RELAXABLE = ("access", "max_sites", "max_scanners", "budget", "existing", "max_hubs", "backup")
+RELAXABLE = (
+    "access",
+    "min_sites",
+    "max_sites",
+    "max_scanners",
+    "budget",
+    "existing",
+    "max_hubs",
+    "backup",
+)
 
 
 def _quiet(_: str) -> None:
@@ -458,6 +468,10 @@ class NetworkModel:
         )
         self._access_rows(model, y, tag)
         limits = s.limits
+        if limits.min_sites is not None and "min_sites" not in self.relax:
+            model.add_rows(
+                f"min_sites{tag}", 1, np.zeros(n_sites, int), v, 1.0, lower=limits.min_sites
+            )
         if limits.max_sites is not None and "max_sites" not in self.relax:
             model.add_rows(
                 f"max_sites{tag}", 1, np.zeros(n_sites, int), v, 1.0, upper=limits.max_sites
@@ -643,6 +657,7 @@ class NetworkModel:
         s = self.scenario
         present = {
             "access": s.access.enforce and s.access.share > 0,
+            "min_sites": s.limits.min_sites is not None,
             "max_sites": s.limits.max_sites is not None,
             "max_scanners": s.limits.max_scanners is not None,
             "budget": s.limits.budget is not None,
@@ -652,6 +667,7 @@ class NetworkModel:
         }
         describe = {
             "access": f"access target ({s.access.share:.0%} within {s.access.minutes:g} min)",
+            "min_sites": f"limits.min_sites = {s.limits.min_sites}",
             "max_sites": f"limits.max_sites = {s.limits.max_sites}",
             "max_scanners": f"limits.max_scanners = {s.limits.max_scanners}",
             "budget": f"limits.budget = {s.limits.budget}",

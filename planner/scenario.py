@@ -127,9 +127,19 @@ class AccessSettings(_Section):
 
 
 class LimitSettings(_Section):
+    min_sites: int | None = Field(None, ge=1)  # e.g. a contract's number of locations
     max_sites: int | None = Field(None, ge=1)
     max_scanners: int | None = Field(None, ge=1)
     budget: float | None = Field(None, gt=0)  # pounds a year, all costs but travel and penalty
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LimitSettings:
+        if None not in (self.min_sites, self.max_sites) and self.min_sites > self.max_sites:
+            raise _KeyError(
+                "limits.min_sites",
+                f"{self.min_sites} exceeds limits.max_sites ({self.max_sites})",
+            )
+        return self
 
 
 class ExistingSettings(_Section):

@@ -155,6 +155,19 @@ def test_infeasible_names_the_limit():
     assert "max_sites" in causes and "access target" in causes
 
 
+def test_min_sites_opens_a_second_site_by_hand():
+    # One site would do (see above), but a contract asks for two locations: each open site
+    # needs a scanner (mobile units are off), 2 x 1,000,000 + 2 x 100,000 + 5,000 x 10 x 0.30.
+    zones, sites, travel, sc = two_towns(limits={"min_sites": 2})
+    plan = NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    assert plan.summary["sites_open"] == 2
+    assert plan.summary["objective"] == pytest.approx(2_215_000.0)
+    zones, sites, travel, sc = two_towns(limits={"min_sites": 3})
+    with pytest.raises(ModelInfeasibleError) as err:
+        NetworkModel.from_tables(zones, sites, travel, sc).solve()
+    assert "limits.min_sites = 3" in " ".join(err.value.causes)
+
+
 def test_unreachable_access_target_names_the_region():
     zones, sites, travel, sc = two_towns(access={"enforce": True, "minutes": 5, "share": 0.98})
     with pytest.raises(ModelInfeasibleError) as err:

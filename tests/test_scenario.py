@@ -78,6 +78,11 @@ def test_minimal_scenario_takes_sourced_defaults(tmp_path):
             "one more speed",
         ),
         ('[scenario]\nname = "x"\n[solver]\nname = "nosuch"\n', "solver.name", "unknown solver"),
+        (
+            '[scenario]\nname = "x"\n[limits]\nmin_sites = 5\nmax_sites = 3\n',
+            "limits.min_sites",
+            "exceeds limits.max_sites",
+        ),
         ('[scenario]\nname = "x"\n[solver]\nmip_gap = 1.0\n', "solver.mip_gap", "less than 1"),
     ],
 )
