@@ -1,7 +1,9 @@
 """Every notebook runs top to bottom on a fresh checkout (executed with nbclient).
 
-Each notebook asserts nothing itself; this test checks that it ran without error and that it
-wrote its map under maps/ (a map with the plan's open sites in it).
+For each notebook the test removes the maps it should write, executes it, and checks that it
+raised nothing, that it drew a map inline and wrote its maps under maps/ afresh, and, through a
+cell appended for the test only, that every plan it made keeps the invariants recomputed from
+its tables (capacity, travel limit, demand conserved, access share).
 """
 
 from __future__ import annotations
@@ -16,15 +18,35 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAPS = {
     "01_national_baseline.ipynb": ["01_national_baseline.html"],
-    "02_christie_alliance.ipynb": ["02_christie_alliance_comparison.html"],
+    "02_christie_alliance.ipynb": [
+        "02_christie_alliance_comparison.html",
+        "02_christie_alliance_30_static.html",
+    ],
     "03_growth_and_phasing.ipynb": ["03_growth_north_west.html"],
     "04_hubs_and_resilience.ipynb": ["04_hubs_north.html"],
     "05_bring_your_own_data.ipynb": ["05_own_data_west_midlands.html"],
 }
+#: The plans each notebook leaves in its kernel, as an expression giving a list of plans.
+PLANS = {
+    "01_national_baseline.ipynb": "[plan]",
+    "02_christie_alliance.ipynb": "list(runs.values())",
+    "03_growth_and_phasing.ipynb": "list(plans.values())",
+    "04_hubs_and_resilience.ipynb": "[plan]",
+    "05_bring_your_own_data.ipynb": "[plan]",
+}
+CHECK_CELL = """
+import sys
+sys.path.insert(0, {root!r})
+from tests.test_network import check_invariants
+for _plan in {plans}:
+    check_invariants(_plan, 120)
+    assert _plan.summary["status"] in ("optimal", "feasible"), _plan.summary["status"]
+print("invariants hold for", len({plans}), "plan(s)")
+"""
 
 
 def test_every_notebook_is_listed():
-    assert {p.name for p in NOTEBOOKS} == set(MAPS)
+    assert {p.name for p in NOTEBOOKS} == set(MAPS) == set(PLANS)
 
 
 @pytest.mark.slow
@@ -34,17 +56,22 @@ def test_notebook_runs(path):
     assert all(not c.get("outputs") for c in book.cells if c.cell_type == "code"), (
         f"{path.name} is committed with outputs; clear them"
     )
+    for name in MAPS[path.name]:
+        (ROOT / "maps" / name).unlink(missing_ok=True)
+    book.cells.append(
+        nbformat.v4.new_code_cell(CHECK_CELL.format(root=str(ROOT), plans=PLANS[path.name]))
+    )
     NotebookClient(
         book, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
-    errors = [
-        o
-        for c in book.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "error"
-    ]
-    assert not errors
+    outputs = [o for c in book.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    assert not errors, errors[0].get("evalue") if errors else ""
+    assert "invariants hold" in "".join(o.get("text", "") for o in outputs)
+    inline = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("<iframe" in html and "planner-site" in html for html in inline), (
+        f"{path.name} drew no map inline"
+    )
     for name in MAPS[path.name]:
         html = (ROOT / "maps" / name).read_text(encoding="utf-8")
         assert "planner-site" in html and len(html) > 10_000
