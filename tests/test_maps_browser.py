@@ -30,6 +30,7 @@ from plan_fixtures import (
 )
 
 from planner import map_assets
+from planner.map_text import css_id
 from planner.maps import save_comparison_map, save_plan_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -54,7 +55,10 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
+import pandas as pd  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+from planner.cli import main as planner_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -104,6 +108,19 @@ def maps(tmp_path_factory) -> dict[str, Path]:
         ),
         "national": save_plan_map(embedded_plan(), folder / "national.html", offline=True),
     }
+
+
+@pytest.fixture(scope="module")
+def national_run(tmp_path_factory) -> dict[str, Path]:
+    """What 'make run' produces: england_baseline solved by 'planner run', its map.html (CDN
+    links), and the same saved plan redrawn offline by 'planner map'."""
+    folder = tmp_path_factory.mktemp("national_run")
+    plan = folder / "plan"
+    scenario = ROOT / "scenarios" / "england_baseline.toml"
+    assert planner_main(["run", str(scenario), "--out", str(plan)]) == 0
+    redrawn = folder / "redrawn_offline.html"
+    assert planner_main(["map", str(plan), "--out", str(redrawn), "--offline"]) == 0
+    return {"plan": plan, "online": plan / "map.html", "offline": redrawn}
 
 
 def _route(route) -> None:
@@ -277,8 +294,8 @@ def test_comparison_map_in_the_browser(browser, maps):
     page.close()
 
 
-def test_national_map_loads_quickly_and_screenshot(browser, maps):
-    """The embedded England dataset (2,963 demand zones): file size, load time, screenshot."""
+def test_fixture_national_map_loads_quickly(browser, maps):
+    """A national plan built without solving (2,963 demand zones, every named site open)."""
     path = maps["national"]
     size_mb = path.stat().st_size / 1024 / 1024
     started = time.perf_counter()
@@ -295,13 +312,64 @@ def test_national_map_loads_quickly_and_screenshot(browser, maps):
     )
     assert size_mb < 5
     assert loaded.ready_ms < 10_000  # generous: a slow CI machine, not a performance claim
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.close()
+
+
+@pytest.mark.parametrize("which", ["online", "offline"])
+def test_planner_run_national_map(browser, national_run, which):
+    """The map of a solved national plan, as 'planner run' writes it and as 'planner map'
+    redraws it offline: light, no script errors, one marker per open site and hub as in the
+    saved tables, a site's popup carrying its saved numbers; screenshot as a test artefact."""
+    plan = national_run["plan"]
+    path = national_run[which]
+    sites = pd.read_csv(plan / "sites.csv", dtype={"site_id": str})
+    # england_baseline plans no hubs: then there is no hubs.csv and no hub may be drawn.
+    hubs_csv = plan / "hubs.csv"
+    open_hubs = int(pd.read_csv(hubs_csv)["open"].sum()) if hubs_csv.exists() else 0
+    opened = sites[sites["open"]]
+    closed_existing = sites[sites["existing"] & ~sites["open"]]
+    size_mb = path.stat().st_size / 1024 / 1024
+    started = time.perf_counter()
+    loaded = open_map(browser, path)
+    wall = time.perf_counter() - started
+    page = loaded.page
+    assert loaded.page_errors == []
+    if which == "offline":
+        assert loaded.console_errors == []
+        assert [u for u in loaded.requests if not u.startswith(("file://", "data:"))] == []
+    else:  # only the blocked tile and image downloads may fail
+        assert all("Failed to load resource" in e for e in loaded.console_errors)
+    assert page.locator("path.planner-site").count() == len(opened)
+    assert page.locator("path.planner-closed-site").count() == len(closed_existing)
+    assert page.locator("path.planner-hub").count() == open_hubs
+    print(
+        f"\nplanner run national map ({which}): {size_mb:.2f} MB, {len(opened)} sites, "
+        f"Leaflet ready {loaded.ready_ms:.0f} ms after navigation ({wall:.2f} s wall)"
+    )
+    assert size_mb < 5
+    assert loaded.ready_ms < 10_000  # generous: a slow CI machine, not a performance claim
+
+    busiest = opened.sort_values("capacity_scans").iloc[-1]
     page.wait_for_timeout(300)  # let the canvas finish drawing
-    shot = ARTIFACTS / "map_national.png"
+    shot = ARTIFACTS / f"map_national_{which}.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
     # The README's picture is refreshed on request only, so test runs leave the tree clean.
-    if not DOCS_IMAGE.exists() or os.environ.get("PLANNER_UPDATE_DOCS_IMAGE") == "1":
+    if which == "online" and (
+        not DOCS_IMAGE.exists() or os.environ.get("PLANNER_UPDATE_DOCS_IMAGE") == "1"
+    ):
         DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, DOCS_IMAGE)
+
+    page.evaluate(
+        f"void plannerMap.setView([{busiest['lat']}, {busiest['lon']}], 12, {{animate: false}})"
+    )
+    page.locator(f"path.planner-id-{css_id(busiest['site_id'])}").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert busiest["name"] in text
+    assert f"{busiest['capacity_scans']:,.0f}" in text
+    assert f"{busiest['utilisation']:.0%}" in text
     page.close()
