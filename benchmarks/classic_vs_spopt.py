@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gc
 import sys
@@ -128,7 +129,10 @@ def spopt_run(kind: str, costs, weights, p, radius, time_limit) -> Run:
             model = splocate.LSCP.from_cost_matrix(costs, radius)
         build = time.perf_counter() - started
         started = time.perf_counter()
-        model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=DEFAULT_MIP_GAP))
+        # spopt raises when the solver stopped without a plan (e.g. on the time limit);
+        # HiGHS's own status, read below, says which.
+        with contextlib.suppress(RuntimeError):
+            model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=DEFAULT_MIP_GAP))
         solve = time.perf_counter() - started
     report = report_from_highs(
         model.problem.solverModel,
