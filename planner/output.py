@@ -16,6 +16,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
+def _usual_mode(base: int) -> int:
+    """``base`` (0o666 files, 0o777 folders) less the process umask: what ``open`` would give.
+
+    ``tempfile`` creates private (0o600 / 0o700) files and folders; moved into place unchanged
+    they would keep colleagues and web servers from reading a shared map or plan.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    return base & ~umask
+
+
 def write_file(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` for a temporary path beside ``path``, then move it into place.
 
@@ -31,6 +42,7 @@ def write_file(path: str | os.PathLike, write: Callable[[Path], object]) -> Path
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     tmp = Path(tmp_name)
+    os.chmod(tmp, _usual_mode(0o666))
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -57,6 +69,7 @@ def staged_folder(folder: str | os.PathLike) -> Iterator[Path]:
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.staging-", dir=folder.parent))
+    os.chmod(staging, _usual_mode(0o777))
     try:
         yield staging
     except BaseException:
