@@ -30,6 +30,7 @@ from planner.classic.pmedian_lagrangian import (
     fix_by_reduced_cost,
     probe,
 )
+from planner.classic.pmedian_tree import branch_and_bound
 from planner.solver import SolverOptions
 
 
@@ -104,6 +105,68 @@ def test_facility_tests_close_nothing_a_better_plan_needs(seed):
         assert not (probed[list(s)] == CLOSED).any(), f"plan {s} uses a closed facility"
         forced = np.flatnonzero(probed == OPEN)
         assert set(forced) <= set(s), f"plan {s} lacks a facility fixed open"
+
+
+def tree_search(costs, w, p, incumbent, *, max_nodes=100_000, required=(), learn=True):
+    """Run the branch and bound from a plan of cost ``incumbent``; return the outcome, the best
+    cost it ends with and the plans it offered. With ``learn=False`` offered plans do not
+    lower the incumbent."""
+    dual = LagrangianDual(SortedPairs.from_matrix(cost_matrix(costs)), w, p)
+    state = np.full(costs.shape[1], FREE, dtype=np.int8)
+    state[list(required)] = OPEN
+    best = {"cost": incumbent}
+    offered = []
+
+    def offer(plan):
+        offered.append(plan.copy())
+        if learn:
+            best["cost"] = min(best["cost"], float(w @ costs[:, plan].min(axis=1)))
+
+    outcome = branch_and_bound(
+        dual,
+        state,
+        dual.initial_multipliers(),
+        incumbent=lambda: (best["cost"], best["cost"] - 0.5),
+        offer=offer,
+        max_nodes=max_nodes,
+    )
+    return outcome, best["cost"], offered
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("p", [3, 5])
+def test_branch_and_bound_reaches_the_enumerated_optimum(seed, p):
+    costs, w = clustered(seed, n=50, m=13)
+    required = (seed % 13,) if seed % 2 else ()
+    plans = all_plan_costs(costs, w, p)
+    if required:
+        plans = {s: c for s, c in plans.items() if required[0] in s}
+    optimum = min(plans.values())
+    # From a plan far from the optimum, the search itself must find the better plans.
+    outcome, found, offered = tree_search(costs, w, p, max(plans.values()), required=required)
+    assert outcome.proven
+    assert found == optimum
+    for plan in offered:
+        assert plan.sum() == p and plan[list(required)].all()
+    # Given the optimum, it proves that nothing beats it; given the second best, it cannot.
+    assert tree_search(costs, w, p, optimum, learn=False)[0].proven
+    second = min(c for c in plans.values() if c > optimum + 0.5)
+    outcome, _, offered = tree_search(costs, w, p, second, learn=False, required=required)
+    assert not outcome.proven or any(w @ costs[:, q].min(axis=1) == optimum for q in offered)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_branch_and_bound_stopped_early_bounds_every_better_plan(seed):
+    costs, w = clustered(seed, n=50, m=13)
+    plans = all_plan_costs(costs, w, 4)
+    # The 30th best plan, kept as the incumbent, leaves better plans to find or to bound.
+    incumbent = sorted(plans.values())[30]
+    for max_nodes in (1, 2, 5):
+        outcome, _, offered = tree_search(costs, w, 4, incumbent, max_nodes=max_nodes, learn=False)
+        # Each better plan is offered or lies in a node left, whose bound is at most its cost.
+        best_offered = min((w @ costs[:, q].min(axis=1) for q in offered), default=np.inf)
+        assert min(outcome.bound, best_offered) <= min(plans.values()) + 1e-9
+        assert outcome.proven == (outcome.bound == np.inf)
 
 
 @pytest.mark.parametrize("seed", range(6))

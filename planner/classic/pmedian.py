@@ -2,23 +2,27 @@
 
 Method
 ------
-An exact solve in three stages, each exact in what it concludes:
+An exact solve in four stages, each exact in what it concludes:
 
 1. **Incumbent.** Greedy addition then best-improvement interchange
    (:mod:`~planner.classic.pmedian_heuristic`), improved again from the plans the Lagrangian
    relaxation proposes while it is optimised.
 2. **Bound and reduction.** The Lagrangian bound (:mod:`~planner.classic.pmedian_lagrangian`)
    reaches the LP bound in a fraction of the LP's time. When it meets the incumbent's cost the
-   incumbent is proven optimal; otherwise reduced-cost and probing tests close every facility
-   that no better plan can open.
-3. **MILP.** The radius formulation (:mod:`~planner.classic.radius`) over the facilities left,
-   solved with the incumbent's cost as a cutoff: the solver either finds a better plan or proves
-   there is none.
+   incumbent is proven optimal; otherwise reduced-cost tests close every facility that no
+   better plan can open.
+3. **Branch and bound.** A depth-first search on the Lagrangian
+   (:mod:`~planner.classic.pmedian_tree`) over the facilities left closes the LP's integrality
+   gap with nodes that cost a few dozen subgradient steps each.
+4. **MILP.** Only when the search runs out of nodes (:data:`TREE_NODES`) or of its share of a
+   time limit: probing closes more facilities, then the radius formulation
+   (:mod:`~planner.classic.radius`) over the facilities left is solved with the incumbent's
+   cost as a cutoff: the solver either finds a better plan or proves there is none.
 
 "Better" means cheaper by more than the tolerance: 0.5 when every cost and weight is an integer
 (so the optimum is proven exactly) and ``mip_gap`` × the incumbent's cost otherwise, the same
-meaning a MILP solver gives its gap. With ``lagrangian=False`` stage 3 runs alone on the whole
-instance, and instances with more than :data:`DENSE_LIMIT` pairs skip stages 1–2 likewise
+meaning a MILP solver gives its gap. With ``lagrangian=False`` stage 4 runs alone on the whole
+instance, and instances with more than :data:`DENSE_LIMIT` pairs skip stages 1–3 likewise
 (their heuristics use a dense matrix).
 """
 
@@ -43,6 +47,7 @@ from planner.classic.pmedian_lagrangian import (
     fix_by_reduced_cost,
     probe,
 )
+from planner.classic.pmedian_tree import branch_and_bound
 from planner.classic.radius import RadiusModel
 from planner.errors import ModelInfeasibleError
 from planner.solver import (
@@ -69,6 +74,13 @@ ROOT_ITERATIONS = 3000
 #: (random 33,755 × 500, 300 s: gap 5e-6 against 6e-5 with a 0.4 share).
 ASCENT_SHARE = 0.8
 PROBING_SHARE = 0.5
+
+#: Lagrangian branch-and-bound nodes before the search gives way to probing and the radius
+#: MILP (pmed36, the hardest OR-Library instance, needs about 2,500).
+TREE_NODES = 20_000
+
+#: With a time limit, the branch and bound may use this share of the time left after the ascent.
+TREE_SHARE = 0.8
 
 #: HiGHS settings for the radius MILP once a good incumbent and a cutoff are known: its primal
 #: heuristics only search for plans the incumbent already beats, and pseudo-cost branching
@@ -256,6 +268,7 @@ class _Search:
         self.report: SolveReport | None = None
         self.iterations = 0
         self.how = ""
+        self.nodes = 0
         self.integral = model.integral
 
     # -- incumbent --------------------------------------------------------------------------
@@ -286,6 +299,12 @@ class _Search:
         self.offer(plan, plan_cost(self.dense, plan, self.penalty))
         return self.cost
 
+    def _offer_relaxed(self, chosen: np.ndarray) -> None:
+        """A plan from the branch and bound; local search only from those that improve (a
+        search per node would cost more than the node)."""
+        if plan_cost(self.dense, chosen, self.penalty) < self.cost:
+            self._improve(chosen)
+
     # -- bound and facility tests -----------------------------------------------------------
     def bound_and_reduce(self) -> None:
         if not np.isfinite(self.cost):
@@ -305,15 +324,51 @@ class _Search:
         if self.bound >= self.threshold:
             self.proven, self.how = True, "Lagrangian bound meets the incumbent"
             return
-        state = fix_by_reduced_cost(dual, ascent.evaluation, self.state, self.threshold)
+        self.state = fix_by_reduced_cost(dual, ascent.evaluation, self.state, self.threshold)
+        if self._branch_and_bound(ascent.multipliers):
+            return
         self.state = probe(
             dual,
-            state,
+            self.state,
             ascent.multipliers,
             target=self.cost,
             threshold=self.threshold,
             deadline=self._share_of_time_left(PROBING_SHARE),
         )
+
+    def _branch_and_bound(self, multipliers: np.ndarray) -> bool:
+        """Search the facilities left open to the tests; true when that proved the incumbent."""
+        model = self.model
+        keep = self.state != CLOSED
+        pairs = model.pairs.columns(keep)
+        if (np.diff(pairs.indptr) == 0).any():
+            return False  # a point no better plan serves: the MILP stage says so at once
+        # The dual over the facilities left is the same relaxation with far fewer pairs below
+        # the multipliers to visit at each evaluation.
+        dual = LagrangianDual(pairs, model.weights, model.p)
+        kept = np.flatnonzero(keep)
+
+        def offer(chosen: np.ndarray) -> None:
+            plan = np.zeros(keep.size, dtype=bool)
+            plan[kept[chosen]] = True
+            self._offer_relaxed(plan)
+
+        tree = branch_and_bound(
+            dual,
+            self.state[keep],
+            multipliers,
+            incumbent=lambda: (self.cost, self.threshold),
+            offer=offer,
+            max_nodes=TREE_NODES,
+            deadline=self._share_of_time_left(TREE_SHARE),
+        )
+        self.nodes = tree.nodes
+        if tree.proven:
+            self.proven, self.how = True, "Lagrangian branch and bound"
+            return True
+        # Every plan better than the incumbent lies in a node left unexplored.
+        self.bound = max(self.bound, min(tree.bound, self.threshold))
+        return False
 
     def _share_of_time_left(self, share: float) -> float | None:
         """A deadline ``share`` of the way to the solve's own, so the MILP keeps the rest."""

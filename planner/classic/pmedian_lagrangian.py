@@ -92,16 +92,19 @@ class LagrangianDual:
         at = self.indptr[:-1] + np.minimum(1, np.maximum(lengths - 1, 0))
         return np.where(lengths > 0, self.cost[np.minimum(at, self.cost.size - 1)], 0.0)
 
+    def entries_below(self, lam: np.ndarray) -> np.ndarray:
+        """Indices of the pairs with weighted cost below ``lambda_i`` (plus a margin that only
+        adds zero terms): the only pairs ``L(lambda)`` depends on."""
+        level = np.minimum(np.maximum(lam + self.margin, 0.0) / self.scale, 1.0)
+        end = np.searchsorted(self.keys, np.arange(self.n) + level, side="left")
+        count = np.clip(end - self.indptr[:-1], 0, np.diff(self.indptr))
+        base = np.repeat(self.indptr[:-1] - (np.cumsum(count) - count), count)
+        return base + np.arange(int(count.sum()))
+
     def evaluate(self, lam: np.ndarray, state: np.ndarray) -> Evaluation:
         """``L(lambda)`` with facilities fixed as ``state`` says (CLOSED / FREE / OPEN)."""
         n, m = self.n, self.m
-        # Pairs with cost below lambda_i (a margin above it only adds zero terms).
-        level = np.minimum(np.maximum(lam + self.margin, 0.0) / self.scale, 1.0)
-        end = np.searchsorted(self.keys, np.arange(n) + level, side="left")
-        count = np.clip(end - self.indptr[:-1], 0, np.diff(self.indptr))
-        total = int(count.sum())
-        base = np.repeat(self.indptr[:-1] - (np.cumsum(count) - count), count)
-        entries = base + np.arange(total)
+        entries = self.entries_below(lam)
         facility = self.facility[entries]
         row = self.row[entries]
         reduced = np.minimum(self.cost[entries] - lam[row], 0.0)
