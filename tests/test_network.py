@@ -212,6 +212,23 @@ def test_saved_plan_keeps_invariants(tmp_path):
     assert loaded.summary["demand_scans"] == pytest.approx(zones["scans"].sum())
 
 
+def test_network_scanner_count_carries_exactly_the_sites_scanners():
+    # The scanners' cost sits on the network total N (sum of n_j <= N); a plan must pay for
+    # the scanners it places and no more, so N equals their sum and the objective equals the
+    # cost recomputed from the sites.
+    zones, sites, travel = make_instance(5, n_zones=40, n_sites=8)
+    sc = scenario(
+        capacity={"fixed_scans_per_year": 5000, "max_scanners_per_site": 3},
+        access={"share": 0.6, "minutes": 60},
+    )
+    model = NetworkModel.from_tables(zones, sites, travel, sc)
+    plan = model.solve(SolverOptions(name="highs", mip_gap=0.0))
+    total = model.problem.value(model._solution, "scanners")
+    assert total[0] == pytest.approx(plan.sites["fixed_scanners"].sum())
+    assert plan.summary["scanners_fixed"] >= 1
+    assert plan.summary["objective"] == pytest.approx(sum(plan.summary["costs"].values()), rel=1e-9)
+
+
 def test_time_limited_solve_is_not_reported_optimal():
     rng = np.random.default_rng(0)
     from planner.travel import estimate_travel_times
