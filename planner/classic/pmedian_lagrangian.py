@@ -86,6 +86,13 @@ class LagrangianDual:
         self.keys = self.row + self.cost / self.scale
         self.margin = 1e-9 * self.scale
 
+    def restricted(self, keep: np.ndarray) -> LagrangianDual:
+        """The same relaxation over the facilities in boolean mask ``keep`` (renumbered
+        ``0..keep.sum()-1``): for states that close every other facility it gives the same
+        ``L(lambda)`` while visiting only the kept facilities' pairs."""
+        pairs = SortedPairs((self.n, self.m), self.indptr, self.facility, self.cost)
+        return LagrangianDual(pairs.columns(keep), np.ones(self.n), self.p)
+
     def initial_multipliers(self) -> np.ndarray:
         """Each point's second-cheapest weighted cost (its cheapest when it has one facility)."""
         lengths = np.diff(self.indptr)
