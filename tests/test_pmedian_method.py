@@ -77,6 +77,11 @@ def test_lagrangian_value_never_exceeds_the_optimum(seed, p):
     for _ in range(5):
         lam = rng.uniform(0, 2, costs.shape[0]) * ascent.multipliers
         assert dual.evaluate(lam, state).bound <= optimum + 1e-9
+    # Multipliers below every cost leave no pair to price (long steps reach them): L = sum lambda.
+    closed = state.copy()
+    closed[0] = CLOSED
+    low = np.full(costs.shape[0], -1.0)
+    assert dual.evaluate(low, closed).bound == pytest.approx(low.sum())
 
 
 @pytest.mark.parametrize("seed", range(8))

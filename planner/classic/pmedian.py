@@ -76,7 +76,7 @@ ASCENT_SHARE = 0.8
 PROBING_SHARE = 0.5
 
 #: Lagrangian branch-and-bound nodes before the search gives way to probing and the radius
-#: MILP (pmed36, the hardest OR-Library instance, needs about 2,500).
+#: MILP (pmed36, the hardest OR-Library instance, needs about 700).
 TREE_NODES = 20_000
 
 #: The branch and bound runs only when the gap left exceeds this share of the bound. A smaller

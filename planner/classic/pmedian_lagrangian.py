@@ -115,7 +115,8 @@ class LagrangianDual:
         facility = self.facility[entries]
         row = self.row[entries]
         reduced = np.minimum(self.cost[entries] - lam[row], 0.0)
-        rho = np.bincount(facility, weights=reduced, minlength=m)
+        # As floats even when no pair lies below the multipliers (bincount then gives integers).
+        rho = np.bincount(facility, weights=reduced, minlength=m).astype(float)
         rho[state == CLOSED] = np.inf
         chosen = state == OPEN
         free = np.flatnonzero(state == FREE)
