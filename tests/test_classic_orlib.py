@@ -13,10 +13,8 @@ from planner.solver import SolverOptions
 
 ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "orlib-pmed"
 
-#: Every instance but the slowest (pmed36: about 30 s on this 2-core machine) solves in under
-#: 10 s, most in under 2 s; pmed36 is left to benchmarks/classic_vs_spopt.py.
-SLOW = {"pmed36"}
-FAST = [f"pmed{k}" for k in range(1, 41) if f"pmed{k}" not in SLOW]
+#: Every instance solves in under 10 s on this 2-core machine, most in under 2 s.
+FAST = [f"pmed{k}" for k in range(1, 41)]
 
 
 def optima() -> dict[str, float]:
