@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planner.classic import p_median
+from planner.classic import p_median, pmedian
 from planner.classic.inputs import SortedPairs, cost_matrix
 from planner.classic.pmedian_heuristic import (
     greedy_add,
@@ -31,6 +31,7 @@ from planner.classic.pmedian_lagrangian import (
     probe,
 )
 from planner.classic.pmedian_tree import branch_and_bound
+from planner.classic.radius import RadiusModel
 from planner.solver import SolverOptions
 
 
@@ -222,6 +223,31 @@ def test_every_stage_reaches_the_enumerated_optimum(seed, integer):
         assert plans[tuple(result.facilities)] == pytest.approx(result.objective)
         assert result.best_bound <= result.objective + 1e-9
         assert result.best_bound >= optimum * (1 - 2e-6)
+
+
+def test_search_cut_short_hands_over_to_the_milp(monkeypatch):
+    # A short root ascent leaves a gap and the search gives up at once: probing and the radius
+    # MILP must still finish the proof.
+    monkeypatch.setattr(pmedian, "ROOT_ITERATIONS", 5)
+    monkeypatch.setattr(pmedian, "TREE_NODES", 0)
+    milp_runs = []
+    solve = RadiusModel.solve
+
+    def counted(self, *args, **kwargs):
+        milp_runs.append(1)
+        return solve(self, *args, **kwargs)
+
+    monkeypatch.setattr(RadiusModel, "solve", counted)
+    for seed in range(6):
+        rng = np.random.default_rng(200 + seed)
+        m, p = int(rng.integers(10, 15)), int(rng.integers(2, 5))
+        costs, w = clustered(seed, n=int(rng.integers(40, 80)), m=m)
+        optimum = min(all_plan_costs(costs, w, p).values())
+        result = p_median(costs, p, w)
+        assert result.status == "optimal"
+        assert result.objective == pytest.approx(optimum)
+        assert result.best_bound >= optimum - 1e-9
+    assert milp_runs, "some instance must reach the MILP"
 
 
 def test_sparse_instance_where_the_greedy_plan_leaves_a_point_unserved():
