@@ -133,14 +133,15 @@ def spopt_run(kind: str, costs, weights, p, radius, time_limit, build_only=False
         else:
             model = splocate.LSCP.from_cost_matrix(costs, radius)
         build = time.perf_counter() - started
-        if build_only:
-            return Run(None, BUILT_ONLY, None, build, 0.0, memory.peak_mb)
-        started = time.perf_counter()
-        # spopt raises when the solver stopped without a plan (e.g. on the time limit);
-        # HiGHS's own status, read below, says which.
-        with contextlib.suppress(RuntimeError):
-            model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=DEFAULT_MIP_GAP))
-        solve = time.perf_counter() - started
+        if not build_only:
+            started = time.perf_counter()
+            # spopt raises when the solver stopped without a plan (e.g. on the time limit);
+            # HiGHS's own status, read below, says which.
+            with contextlib.suppress(RuntimeError):
+                model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=DEFAULT_MIP_GAP))
+            solve = time.perf_counter() - started
+    if build_only:
+        return Run(None, BUILT_ONLY, None, build, 0.0, memory.peak_mb)
     report = report_from_highs(
         model.problem.solverModel,
         is_mip=True,
