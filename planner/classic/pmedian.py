@@ -331,7 +331,7 @@ class _Search:
             self.proven, self.how = True, "Lagrangian bound meets the incumbent"
             return
         self.state = fix_by_reduced_cost(dual, ascent.evaluation, self.state, self.threshold)
-        if self._branch_and_bound(ascent.multipliers):
+        if self._branch_and_bound(dual, ascent.multipliers):
             return
         self.state = probe(
             dual,
@@ -342,18 +342,16 @@ class _Search:
             deadline=self._share_of_time_left(PROBING_SHARE),
         )
 
-    def _branch_and_bound(self, multipliers: np.ndarray) -> bool:
+    def _branch_and_bound(self, root: LagrangianDual, multipliers: np.ndarray) -> bool:
         """Search the facilities left open to the tests; true when that proved the incumbent."""
         if self.threshold - self.bound < TREE_MIN_GAP * abs(self.bound):
             return False  # mostly the subgradient's imprecision: the MILP's LP closes it at once
-        model = self.model
         keep = self.state != CLOSED
-        pairs = model.pairs.columns(keep)
-        if (np.diff(pairs.indptr) == 0).any():
-            return False  # a point no better plan serves: the MILP stage says so at once
         # The dual over the facilities left is the same relaxation with far fewer pairs below
         # the multipliers to visit at each evaluation.
-        dual = LagrangianDual(pairs, model.weights, model.p)
+        dual = root.restricted(keep)
+        if (np.diff(dual.indptr) == 0).any():
+            return False  # a point no better plan serves: the MILP stage says so at once
         kept = np.flatnonzero(keep)
 
         def offer(chosen: np.ndarray) -> None:
