@@ -3,7 +3,8 @@
 Runs p-median on OR-Library pmed1–40 and p-median, MCLP and LSCP on random Euclidean instances
 (1,000 × 100, 6,800 × 300, 33,755 × 500), timing model building and solving separately for
 both libraries in one process. spopt's statuses are read from its HiGHS object with
-:func:`planner.solver.report_from_highs`, so a time-limited spopt run is not counted as optimal.
+:func:`planner.optimise.solver.report_from_highs`, so a time-limited spopt run is not counted as
+optimal.
 
 Peak memory is the resident set size (psutil RSS) sampled every 20 ms during build + solve,
 minus the RSS just before: it includes the solver's memory, and freed memory reused from an
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.classic import LSCP, MCLP, PMedian, read_orlib_pmed  # noqa: E402
 from planner.classic.assembly import DEFAULT_MIP_GAP  # noqa: E402
-from planner.solver import SolverOptions, report_from_highs  # noqa: E402
+from planner.optimise.solver import SolverOptions, report_from_highs  # noqa: E402
 
 ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "orlib-pmed"
 SIZES = [(1000, 100), (6800, 300), (33755, 500)]

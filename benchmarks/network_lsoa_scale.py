@@ -23,11 +23,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner import datasets  # noqa: E402
+from planner.data import embedded as datasets  # noqa: E402
+from planner.data.travel import estimate_travel_times  # noqa: E402
 from planner.network import NetworkModel  # noqa: E402
+from planner.optimise.solver import SolverOptions  # noqa: E402
 from planner.scenario import load_scenario  # noqa: E402
-from planner.solver import SolverOptions  # noqa: E402
-from planner.travel import estimate_travel_times  # noqa: E402
 
 
 def peak_rss_mb() -> float:

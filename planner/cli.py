@@ -34,14 +34,14 @@ def _progress_printer():
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    from planner import datasets
+    from planner.data import embedded as datasets
 
     print(datasets.summary_text())
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from planner.network_inputs import NetworkInputs
+    from planner.network.inputs import NetworkInputs
     from planner.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -57,10 +57,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from planner.manifest import build_manifest, write_manifest
     from planner.maps import save_plan_map
     from planner.network import NetworkModel
-    from planner.output import staged_folder
+    from planner.reports.files import staged_folder
+    from planner.reports.manifest import build_manifest, write_manifest
     from planner.scenario import load_scenario
 
     progress = _progress_printer()
@@ -84,7 +84,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     t_inputs = time.perf_counter() - t0
     plan = model.solve(scenario.solver.options(), progress=progress)
     if scenario.resilience.n_minus_1:
-        from planner.resilience import n_minus_1
+        from planner.analysis.n_minus_1 import n_minus_1
 
         progress("N-1 analysis: closing each open site in turn ...")
         costs = model.unit_costs()
@@ -140,7 +140,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from planner.plan import Plan
-    from planner.report import write_report
+    from planner.reports.report import write_report
 
     plan = Plan.load(args.plan)
     for path in write_report(plan, Path(args.out) if args.out else Path(args.plan)):
@@ -149,7 +149,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from planner.compare import comparison_markdown, write_comparison
+    from planner.analysis.compare import comparison_markdown, write_comparison
     from planner.plan import Plan
 
     a, b = Plan.load(args.plan_a), Plan.load(args.plan_b)

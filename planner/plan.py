@@ -74,7 +74,7 @@ class Plan:
         Per planning year and site: open, fixed_scanners, mobile_days (multi-year plans).
     resilience
         N-1 analysis: per open site, the scans no other site could absorb and the extra travel
-        if it closed (see :func:`planner.resilience.n_minus_1`).
+        if it closed (see :func:`planner.analysis.n_minus_1.n_minus_1`).
     """
 
     summary: dict

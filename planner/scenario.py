@@ -25,9 +25,9 @@ from pydantic import (
 )
 
 from planner import defaults
+from planner.data.travel import RoadSpeedModel
 from planner.errors import InputError
-from planner.solver import SolverOptions, known_solver_name
-from planner.travel import RoadSpeedModel
+from planner.optimise.solver import SolverOptions, known_solver_name
 
 EMBEDDED = "embedded"
 

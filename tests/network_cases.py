@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from planner.data.travel import TravelMatrix
 from planner.defaults import annuity_factor
 from planner.scenario import Scenario
-from planner.travel import TravelMatrix
 
 
 def make_instance(seed: int, n_zones: int = 5, n_sites: int = 3):

@@ -443,7 +443,7 @@ def embedded_plan() -> Plan:
     zone goes to its nearest open site (road minutes approximated as 1.3 times the straight line at
     60 km/h), each site trains at its nearest hub and takes FDG from its nearest active supplier.
     """
-    from planner import datasets
+    from planner.data import embedded as datasets
 
     zones = datasets.load_demand_zones()
     existing = datasets.load_sites()

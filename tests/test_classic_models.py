@@ -11,7 +11,7 @@ from scipy.optimize import linprog
 
 from planner.classic import cflp, lscp, mclp, p_center, p_median
 from planner.errors import InputError, ModelInfeasibleError
-from planner.solver import SolverOptions
+from planner.optimise.solver import SolverOptions
 
 SEEDS = range(6)
 

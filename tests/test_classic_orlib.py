@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from planner.classic import PMedian, p_median, read_orlib_pmed
-from planner.solver import SolverOptions
+from planner.optimise.solver import SolverOptions
 
 ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "orlib-pmed"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from planner import datasets, settings
+from planner import settings
+from planner.data import embedded as datasets
 
 # ONS Census 2021 usual residents by region, from shared/facts/pet-ct-england.md (ONSvisual).
 CENSUS_2021 = {

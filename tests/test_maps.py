@@ -22,19 +22,19 @@ from plan_fixtures import (
     small_plan,
 )
 
-from planner import map_assets
-from planner.assets import build_assets
 from planner.errors import InputError
-from planner.map_demand import aggregate_zones, plan_zones
 from planner.maps import (
     METRICS,
     comparison_map,
-    format_count,
     plan_map,
     region_metric,
     save_comparison_map,
     save_plan_map,
 )
+from planner.maps import assets as map_assets
+from planner.maps.assets import build_assets
+from planner.maps.demand import aggregate_zones, plan_zones
+from planner.maps.text import format_count
 
 FIVE_MB = 5 * 1024 * 1024
 

@@ -29,9 +29,9 @@ from plan_fixtures import (
     small_plan,
 )
 
-from planner import map_assets
-from planner.map_text import css_id
+from planner.maps import assets as map_assets
 from planner.maps import save_comparison_map, save_plan_map
+from planner.maps.text import css_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

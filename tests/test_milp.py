@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from planner.milp import SparseMILP
-from planner.solver import SolverOptions
+from planner.optimise.milp import SparseMILP
+from planner.optimise.solver import SolverOptions
 
 
 def knapsack_model(values, weights, capacity, maximize=True):

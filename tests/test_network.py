@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner.data.travel import TravelMatrix
 from planner.errors import ModelInfeasibleError
 from planner.network import NetworkModel
+from planner.optimise.solver import SolverOptions
 from planner.plan import Plan
-from planner.solver import SolverOptions
-from planner.travel import TravelMatrix
 from tests.network_cases import brute_force, make_instance, scenario
 
 
@@ -231,7 +231,7 @@ def test_network_scanner_count_carries_exactly_the_sites_scanners():
 
 def test_time_limited_solve_is_not_reported_optimal():
     rng = np.random.default_rng(0)
-    from planner.travel import estimate_travel_times
+    from planner.data.travel import estimate_travel_times
 
     nz, ns = 400, 60
     zones = pd.DataFrame(

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner.analysis.n_minus_1 import n_minus_1
 from planner.errors import InputError, ModelInfeasibleError
 from planner.network import NetworkModel
-from planner.resilience import n_minus_1
-from planner.tracer import activity_fraction
+from planner.network.extensions.tracer import activity_fraction
 from tests.test_network import check_invariants, two_towns
 
 # two_towns(): towns A (52.0, -1.0) and B (53.0, -1.0), 111 km apart; a candidate site in each,
@@ -197,7 +197,7 @@ def test_backup_coverage_holds_in_every_planning_year():
 
 
 def test_saved_plan_with_hubs_tracer_and_phasing_keeps_its_invariants(tmp_path):
-    from planner.hubs import trainee_places
+    from planner.network.extensions.hubs import trainee_places
     from planner.plan import Plan
 
     hubs = hubs_table(("H1", 52.5, -1.0), ("H2", 52.0, -1.1))

@@ -32,7 +32,7 @@ from planner.classic.pmedian_lagrangian import (
 )
 from planner.classic.pmedian_tree import branch_and_bound
 from planner.classic.radius import RadiusModel
-from planner.solver import SolverOptions
+from planner.optimise.solver import SolverOptions
 
 
 def clustered(seed: int, n: int = 60, m: int = 14, integer: bool = True):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from planner import readers
+from planner.data import readers
 from planner.errors import InputError
 
 LEEDS = (53.7965, -1.5479)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from planner.analysis.compare import measures, site_changes
 from planner.cli import main
-from planner.compare import measures, site_changes
 from planner.network import NetworkModel
 from planner.plan import Plan
-from planner.report import markdown_report, status_sentence, write_report
+from planner.reports.report import markdown_report, status_sentence, write_report
 from tests.test_network import two_towns
 
 
@@ -99,7 +99,7 @@ def test_workbook_keeps_formulas_as_text(two_plans, tmp_path):
 
 
 def test_comparison_files_escape_titles_and_labels(two_plans, tmp_path):
-    from planner.compare import write_comparison
+    from planner.analysis.compare import write_comparison
 
     a, b = Plan.load(two_plans[0]), hostile_plan(two_plans)
     md, csv = write_comparison(a, b, tmp_path, labels=("<b>old</b>", "new"))

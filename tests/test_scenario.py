@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from planner import defaults
-from planner.demand import scans_per_year
+from planner.data.demand import scans_per_year
 from planner.errors import InputError
 from planner.scenario import load_scenario
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.errors import InputError
-from planner.travel import (
+from planner.data.travel import (
     RoadSpeedModel,
     estimate_travel_times,
     great_circle_km,
     read_osrm_table,
     read_travel_matrix,
 )
+from planner.errors import InputError
 
 
 def test_speed_model_by_hand():

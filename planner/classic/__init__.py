@@ -1,5 +1,5 @@
 """Classic facility location models built sparsely in PuLP and solved through
-:func:`planner.solver.solve`.
+:func:`planner.optimise.solver.solve`.
 
 Each model has a class with ``from_cost_matrix`` / ``from_geodataframe`` constructors and a
 ``solve`` method (spopt's pattern) and a lowercase function as the simple entry point:

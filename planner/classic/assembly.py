@@ -18,7 +18,7 @@ import pulp
 import scipy.sparse as sp
 
 from planner.errors import ModelInfeasibleError
-from planner.solver import OPTIMAL, SolveReport, SolverOptions, relative_gap, solve
+from planner.optimise.solver import OPTIMAL, SolveReport, SolverOptions, relative_gap, solve
 
 #: Relative MIP gap used when the caller gives none: tight enough that integer-cost instances
 #: (OR-Library) are solved exactly, unlike the solvers' default of 1e-4.
@@ -114,7 +114,7 @@ class LocationResult:
         ``"p-median"``, ``"p-center"``, ``"lscp"``, ``"mclp"`` or ``"cflp"``.
     status
         ``optimal``, ``feasible`` (stopped early: read ``gap``), ``infeasible``, ``unbounded``,
-        ``not_solved`` or ``error`` (see :mod:`planner.solver`).
+        ``not_solved`` or ``error`` (see :mod:`planner.optimise.solver`).
     objective
         Objective of the plan, recomputed from the chosen facilities (``None`` without a plan).
     best_bound
@@ -127,7 +127,7 @@ class LocationResult:
         p-median / p-center / CFLP: facility index serving each demand point (-1 if none).
         LSCP / MCLP: boolean "covered" flag per demand point.
     report
-        The :class:`~planner.solver.SolveReport` of the (last) solver run, with objective,
+        The :class:`~planner.optimise.solver.SolveReport` of the (last) solver run, with objective,
         bound and gap restated for the whole model.
     build_seconds, solve_seconds
         Time spent assembling the PuLP model(s) and inside the solver.

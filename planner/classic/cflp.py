@@ -23,7 +23,7 @@ import pulp
 from planner.classic import assembly, inputs
 from planner.classic.assembly import LocationResult, SingleSolveModel, Stopwatch
 from planner.errors import ModelInfeasibleError
-from planner.solver import SolveReport, SolverOptions
+from planner.optimise.solver import SolveReport, SolverOptions
 
 
 class CFLP(SingleSolveModel):

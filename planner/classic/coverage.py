@@ -29,7 +29,7 @@ from planner.classic import assembly, inputs
 from planner.classic.assembly import LocationResult, SingleSolveModel, Stopwatch
 from planner.classic.mclp_heuristic import greedy_swap
 from planner.errors import ModelInfeasibleError
-from planner.solver import SolveReport, SolverOptions
+from planner.optimise.solver import SolveReport, SolverOptions
 
 #: Share of the MCLP's time limit its starting heuristic may use.
 HEURISTIC_SHARE = 0.1

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from planner.classic import assembly, inputs
 from planner.classic.assembly import LocationResult, Stopwatch
 from planner.errors import ModelInfeasibleError
-from planner.solver import (
+from planner.optimise.solver import (
     FEASIBLE,
     INFEASIBLE,
     OPTIMAL,

@@ -50,7 +50,7 @@ from planner.classic.pmedian_lagrangian import (
 from planner.classic.pmedian_tree import branch_and_bound
 from planner.classic.radius import RadiusModel
 from planner.errors import ModelInfeasibleError
-from planner.solver import (
+from planner.optimise.solver import (
     FEASIBLE,
     INFEASIBLE,
     NOT_SOLVED,
@@ -508,7 +508,7 @@ def p_median(
     required
         Facilities forced open (existing sites), as indices or a boolean mask.
     solver
-        :class:`~planner.solver.SolverOptions`.
+        :class:`~planner.optimise.solver.SolverOptions`.
     levels, lagrangian
         See :meth:`PMedian.from_cost_matrix`.
 

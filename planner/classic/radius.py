@@ -44,7 +44,7 @@ from planner.classic import assembly
 from planner.classic.assembly import Stopwatch
 from planner.classic.inputs import SortedPairs
 from planner.classic.pmedian_heuristic import greedy_add, interchange, weighted_dense
-from planner.solver import FEASIBLE, INFEASIBLE, OPTIMAL, SolveReport, SolverOptions, solve
+from planner.optimise.solver import FEASIBLE, INFEASIBLE, OPTIMAL, SolveReport, SolverOptions, solve
 
 #: Models with at most this many level variables are built in full at once; above it levels are
 #: generated as needed (each re-solve costs a model rebuild, worthwhile only for large models).

@@ -1,7 +1,7 @@
 """Read a planner's own demand zones, sites, hubs and suppliers (CSV, GeoPackage, GeoParquet).
 
-Every reader returns the columns of the matching embedded table (:mod:`planner.datasets`), fills
-optional columns with defaults, and raises :class:`planner.errors.InputError` naming the file,
+Every reader returns the columns of the matching embedded table (:mod:`planner.data.embedded`),
+fills optional columns with defaults, and raises :class:`planner.errors.InputError` naming the file,
 row and column for anything it cannot use. Nothing is dropped silently: rows left out on purpose
 (zero population) are listed in a warning.
 """
@@ -18,7 +18,7 @@ import pandas as pd
 import pyproj
 
 from planner import settings
-from planner import validation as check
+from planner.data import checks as check
 from planner.errors import InputError
 
 PathLike = str | os.PathLike
@@ -223,7 +223,7 @@ def read_demand_zones(
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns of :func:`planner.datasets.load_demand_zones` (``zone_id``, ``name``,
+        Columns of :func:`planner.data.embedded.load_demand_zones` (``zone_id``, ``name``,
         ``region_code``, ``unit_code`` (empty), ``lat``, ``lon``, ``population``, ``source``,
         ``geometry``), EPSG:4326. Zones with population 0 are left out and listed in a warning.
 
@@ -294,7 +294,7 @@ def read_sites(path: PathLike) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns of :func:`planner.datasets.load_sites`, EPSG:4326.
+        Columns of :func:`planner.data.embedded.load_sites`, EPSG:4326.
     """
     frame, source = _read_file(path)
     check.require_columns(frame, ["site_id", "name"], source)
@@ -361,7 +361,7 @@ def read_hubs(path: PathLike) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns of :func:`planner.datasets.load_hubs` (plus ``trainee_places`` if given).
+        Columns of :func:`planner.data.embedded.load_hubs` (plus ``trainee_places`` if given).
     """
     frame, source = _read_file(path)
     check.require_columns(frame, ["hub_id", "name"], source)
@@ -404,7 +404,7 @@ def read_suppliers(path: PathLike) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns of :func:`planner.datasets.load_suppliers`, EPSG:4326.
+        Columns of :func:`planner.data.embedded.load_suppliers`, EPSG:4326.
     """
     frame, source = _read_file(path)
     check.require_columns(frame, ["supplier_id", "name"], source)

@@ -22,7 +22,7 @@ from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
-from planner import map_assets
+from planner.maps import assets as map_assets
 
 #: Pane holding the shared canvas; below Leaflet's overlay pane (400) so site markers stay on top.
 AREA_PANE = "planner-areas"

@@ -10,8 +10,8 @@ model is then
 * turned into a :class:`pulp.LpProblem` by :meth:`SparseMILP.to_pulp` for CBC or any other PuLP
   solver (and for inspecting or extending the model with PuLP).
 
-Either way :func:`planner.solver` rules apply: the status and gap reported are the solver's own,
-never PuLP's "Optimal" for a time-limited run.
+Either way :mod:`planner.optimise.solver` rules apply: the status and gap reported are the
+solver's own, never PuLP's "Optimal" for a time-limited run.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
-from planner.solver import (
+from planner.optimise.solver import (
     SolveReport,
     SolverOptions,
     configure_highs,

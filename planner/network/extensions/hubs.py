@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from planner.data.travel import TravelMatrix
 from planner.errors import InputError
-from planner.milp import SparseMILP
+from planner.optimise.milp import SparseMILP
 from planner.scenario import HubSettings
-from planner.travel import TravelMatrix
 
 
 @dataclass

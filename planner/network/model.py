@@ -29,8 +29,8 @@ Objective (pounds a year)
     + open sites + mobile days + mobile units + travel (cost per minute x minutes x scans)
     + penalty x unmet scans.
 
-The model is assembled as sparse arrays (:class:`planner.milp.SparseMILP`): HiGHS receives it in
-one call, and :meth:`SparseMILP.to_pulp` gives the same model as a PuLP problem for CBC or any
+The model is assembled as sparse arrays (:class:`planner.optimise.milp.SparseMILP`): HiGHS receives
+it in one call, and :meth:`SparseMILP.to_pulp` gives the same model as a PuLP problem for CBC or any
 other PuLP solver.
 
 Unmet demand is a penalised slack, so demand never makes the model infeasible; the plan shows
@@ -48,15 +48,15 @@ import numpy as np
 import pandas as pd
 
 from planner import __version__
-from planner.access import share_within, travel_statistics
+from planner.analysis.access import share_within, travel_statistics
+from planner.data.travel import TravelMatrix
 from planner.defaults import annuity_factor
 from planner.errors import ModelInfeasibleError
-from planner.milp import INF, SparseMILP
-from planner.network_inputs import NetworkInputs
+from planner.network.inputs import NetworkInputs
+from planner.optimise.milp import INF, SparseMILP
+from planner.optimise.solver import INFEASIBLE, SolveReport, SolverOptions
 from planner.plan import REPORTED_THRESHOLDS, Plan
 from planner.scenario import Scenario
-from planner.solver import INFEASIBLE, SolveReport, SolverOptions
-from planner.travel import TravelMatrix
 
 Progress = Callable[[str], None]
 
@@ -113,7 +113,7 @@ class NetworkModel:
         self, inputs: NetworkInputs, scenario: Scenario, *, relax: frozenset[str] = frozenset()
     ) -> None:
         if scenario.hubs.enabled and inputs.hubs is not None:
-            from planner.hubs import check_hub_ids
+            from planner.network.extensions.hubs import check_hub_ids
 
             inputs = replace(inputs, hubs=check_hub_ids(inputs.hubs, scenario.hubs))
         self.inputs = inputs
@@ -148,7 +148,7 @@ class NetworkModel:
         hubs: pd.DataFrame | None = None,
         suppliers: pd.DataFrame | None = None,
     ) -> NetworkModel:
-        """Build from tables in memory (see :class:`~planner.network_inputs.NetworkInputs`)."""
+        """Build from tables in memory (see :class:`~planner.network.inputs.NetworkInputs`)."""
         names = region_names or {c: c for c in zones["region_code"].astype(str).unique()}
         inputs = NetworkInputs(
             zones=zones.reset_index(drop=True),
@@ -227,8 +227,8 @@ class NetworkModel:
                 index=sites.index,
             )
         if not hasattr(self, "_tracer"):
-            from planner.network_inputs import speed_model_for
-            from planner.tracer import nearest_suppliers
+            from planner.network.extensions.tracer import nearest_suppliers
+            from planner.network.inputs import speed_model_for
 
             self._tracer = nearest_suppliers(
                 sites,
@@ -243,8 +243,8 @@ class NetworkModel:
         if not self.scenario.hubs.enabled or self.inputs.hubs is None:
             return None
         if not hasattr(self, "_hub_links"):
-            from planner.network_inputs import speed_model_for
-            from planner.travel import estimate_travel_times
+            from planner.data.travel import estimate_travel_times
+            from planner.network.inputs import speed_model_for
 
             self._hub_links = estimate_travel_times(
                 self.inputs.sites,
@@ -304,7 +304,7 @@ class NetworkModel:
         self._hub_columns = None
         links = self.hub_links()
         if links is not None:
-            from planner.hubs import add_hub_rows
+            from planner.network.extensions.hubs import add_hub_rows
 
             days = s.capacity.mobile_days_per_unit
             cap = masks["upper"] + s.capacity.mobile_max_days_per_site / days
@@ -322,7 +322,7 @@ class NetworkModel:
                 limit_hubs="max_hubs" not in self.relax,
             )
         if s.resilience.backup_share > 0 and "backup" not in self.relax:
-            from planner.resilience import add_backup_rows
+            from planner.analysis.n_minus_1 import add_backup_rows
 
             # Required in every planning year, as the access target is.
             for t, period in enumerate(periods):
@@ -847,7 +847,7 @@ class NetworkModel:
             )
             summary["tracer_delivery_minutes"] = s.tracer.delivery_minutes
         if self._hub_columns is not None:
-            from planner.hubs import hub_tables
+            from planner.network.extensions.hubs import hub_tables
 
             hubs_table, site_hub, hub_minutes = hub_tables(
                 self.inputs.hubs, self._hub_columns, self._solution, site_table, s.hubs
@@ -859,7 +859,7 @@ class NetworkModel:
             summary["hubs_open"] = int(hubs_table["open"].sum())
             summary["hub_trainee_load"] = float(hubs_table["trainee_load"].sum())
         if s.resilience.backup_share > 0:
-            from planner.resilience import backup_share
+            from planner.analysis.n_minus_1 import backup_share
 
             summary["backup_minutes"] = s.resilience.backup_minutes
             summary["backup_target_share"] = s.resilience.backup_share

@@ -13,7 +13,7 @@ Choices that keep a national map light (a 3,000-zone plan is well under 1 MB):
   zone would be thousands of lines crossing each other.
 * Demand zones are drawn on one canvas from compact rows; above ``max_zone_points`` zones
   (default 5,000) they are merged on a grid, which also keeps LSOA-scale plans (about 33,000
-  zones) openable (see :mod:`planner.map_demand`).
+  zones) openable (see :mod:`planner.maps.demand`).
 * Region outlines are simplified (``simplify_tolerance`` degrees) and every coordinate is rounded
   to 4 decimals (about 10 m).
 
@@ -24,7 +24,7 @@ shown as ``"<10"``, and the size of its marker does not give the number away eit
 rounded to whole scans. Pass ``suppress_below=0`` to show exact figures, e.g. for internal use.
 
 All text that comes from data (site, zone, hub, supplier and region names, operators, scenario
-titles, comparison labels) is HTML-escaped (:mod:`planner.map_text`) before it reaches the page.
+titles, comparison labels) is HTML-escaped (:mod:`planner.maps.text`) before it reaches the page.
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from planner.errors import InputError
-from planner.map_demand import (
+from planner.maps.demand import (
     UNMET_COLOUR,
     ZONE_COLOUR,
     catchment_layer,
     plan_zones,
     zone_layers,
 )
-from planner.map_layers import (
+from planner.maps.layers import (
     AreaCanvas,
     Bind,
     GeoJsonAreas,
@@ -58,7 +58,7 @@ from planner.map_layers import (
     ReadyMark,
     round_geometry,
 )
-from planner.map_text import (
+from planner.maps.text import (
     NO_DATA,
     SUPPRESS_BELOW,
     circle_svg,
@@ -75,8 +75,8 @@ from planner.map_text import (
     scale_rows,
     suppression_note,
 )
-from planner.output import write_file
 from planner.plan import Plan
+from planner.reports.files import write_file
 
 METRICS = ("share_within_60", "population", "demand", "utilisation")
 
@@ -221,7 +221,7 @@ def _colour(value: float, edges: list[float], palette: Sequence[str]) -> str:
 # -- region shapes --------------------------------------------------------------------------------
 def _region_shapes(regions: gpd.GeoDataFrame | None, tolerance: float) -> gpd.GeoDataFrame:
     if regions is None:
-        from planner.datasets import load_regions
+        from planner.data.embedded import load_regions
 
         regions = load_regions()
     if not isinstance(regions, gpd.GeoDataFrame) or "region_code" not in regions:
@@ -538,7 +538,7 @@ def plan_map(
         docstring for the assumption); 0 shows exact counts.
     regions
         Region polygons with ``region_code`` (and ``region_name``, ``population``); default
-        :func:`planner.datasets.load_regions`.
+        :func:`planner.data.embedded.load_regions`.
     max_zone_points
         Above this many demand zones, zones are merged on a grid (:func:`aggregate_zones`).
     simplify_tolerance

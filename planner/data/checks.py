@@ -174,7 +174,7 @@ def choice_column(
 @functools.cache
 def _regions_bng() -> gpd.GeoDataFrame:
     # Read once per process: every reader needs it, and the embedded file does not change.
-    from planner import datasets
+    from planner.data import embedded as datasets
 
     return datasets.load_regions()[["region_code", "geometry"]].to_crs(settings.BNG)
 

@@ -18,9 +18,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from planner.data.travel import TravelMatrix
 from planner.errors import SolverError
-from planner.milp import SparseMILP
-from planner.travel import TravelMatrix
+from planner.optimise.milp import SparseMILP
 
 
 def add_backup_rows(

@@ -1,7 +1,7 @@
 """Demand on plan maps: demand zones, unmet demand and catchments.
 
 Zones are drawn on the shared canvas from compact rows (see
-:class:`~planner.map_layers.CanvasPoints`); above ``max_points`` zones they are merged on a grid
+:class:`~planner.maps.layers.CanvasPoints`); above ``max_points`` zones they are merged on a grid
 (:func:`aggregate_zones`), which keeps LSOA-scale plans (about 33,000 zones) openable.
 
 Catchments are the convex hull of the zones whose main site (the one taking most of a zone's
@@ -9,8 +9,8 @@ scans) is that site: one light polygon per open site however many zones there ar
 per zone would be thousands of lines crossing each other. Hulls may overlap where catchments
 interleave; that overlap is itself worth seeing.
 
-Displayed counts go through :func:`~planner.map_text.format_count` (small-number suppression), and
-marker sizes through :func:`~planner.map_text.displayed_count`, so a suppressed count cannot be
+Displayed counts go through :func:`~planner.maps.text.format_count` (small-number suppression), and
+marker sizes through :func:`~planner.maps.text.displayed_count`, so a suppressed count cannot be
 read back from its marker either.
 """
 
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPoint, mapping
 
-from planner.map_layers import AreaCanvas, CanvasPoints, GeoJsonAreas, round_geometry
-from planner.map_text import displayed_count, escape, format_count, html_table, is_missing, minutes
+from planner.maps.layers import AreaCanvas, CanvasPoints, GeoJsonAreas, round_geometry
+from planner.maps.text import displayed_count, escape, format_count, html_table, is_missing, minutes
 from planner.plan import Plan
 
 ZONE_COLOUR, UNMET_COLOUR = "#4d4d4d", "#d7191c"

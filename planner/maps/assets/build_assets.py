@@ -2,13 +2,13 @@
 
 Run from the repository root (needs ``npm`` and access to the npm registry)::
 
-    python planner/assets/build_assets.py           # fetch, verify and write the files
-    python planner/assets/build_assets.py --check   # verify the committed files, no network
+    python planner/maps/assets/build_assets.py           # fetch, verify and write the files
+    python planner/maps/assets/build_assets.py --check   # verify the committed files, no network
 
-The fetched files are committed under ``planner/assets/<package>/`` with their licence texts, so
-that users never need the network to draw an offline map. Every tarball is checked against the
-``integrity`` pinned below (the registry's own sha512), and ``MANIFEST.json`` records the sha256
-of each committed file, so ``--check`` (run by the test suite) catches a hand-edited asset.
+The fetched files are committed under ``planner/maps/assets/<package>/`` with their licence texts,
+so that users never need the network to draw an offline map. Every tarball is checked against the
+``integrity`` pinned below (the registry's own sha512), and ``MANIFEST.json`` records the sha256 of
+each committed file, so ``--check`` (run by the test suite) catches a hand-edited asset.
 
 Only Leaflet is vendored: the maps in :mod:`planner.maps` draw circle markers, lines, polygons and
 their own HTML boxes, so they reference no other script or stylesheet (folium's defaults --
@@ -32,7 +32,7 @@ ASSETS_DIR = Path(__file__).resolve().parent
 MANIFEST = ASSETS_DIR / "MANIFEST.json"
 
 #: npm package -> version, registry integrity (sha512) and the files taken from its tarball
-#: (path inside the tarball -> path under ``planner/assets/<package>/``).
+#: (path inside the tarball -> path under ``planner/maps/assets/<package>/``).
 PACKAGES: dict[str, dict] = {
     "leaflet": {
         # The Leaflet version folium 0.20 references, so online and offline maps run the same code.
@@ -70,7 +70,7 @@ def fetch(package: str, spec: dict, workdir: Path) -> dict[str, str]:
     Returns
     -------
     dict
-        Committed path (relative to ``planner/assets``) -> sha256.
+        Committed path (relative to ``planner/maps/assets``) -> sha256.
     """
     npm = shutil.which("npm")
     if npm is None:

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner import demand as demand_module
-from planner.errors import InputError
-from planner.scenario import Scenario
-from planner.travel import (
+from planner.data import demand as demand_module
+from planner.data.travel import (
     RoadSpeedModel,
     TravelMatrix,
     estimate_travel_times,
     read_osrm_table,
     read_travel_matrix,
 )
+from planner.errors import InputError
+from planner.scenario import Scenario
 
 ZONE_COLUMNS = ("zone_id", "name", "region_code", "lat", "lon", "population", "scans")
 SITE_COLUMNS = (
@@ -89,7 +89,7 @@ class NetworkInputs:
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> NetworkInputs:
         """Load data, compute demand and travel times as the scenario says."""
-        from planner import datasets
+        from planner.data import embedded as datasets
 
         readers = _Readers()
 
@@ -180,10 +180,10 @@ class NetworkInputs:
 
 
 class _Readers:
-    """Imports planner.readers only when a scenario names a planner's own file."""
+    """Imports planner.data.readers only when a scenario names a planner's own file."""
 
     def __getattr__(self, name: str):
-        from planner import readers
+        from planner.data import readers
 
         return getattr(readers, name)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner.travel import RoadSpeedModel, estimate_travel_times
+from planner.data.travel import RoadSpeedModel, estimate_travel_times
 
 
 def activity_fraction(minutes: np.ndarray | float, half_life_minutes: float = 109.8) -> np.ndarray:

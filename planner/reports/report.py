@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.output import write_file, write_text
 from planner.plan import Plan
+from planner.reports.files import write_file, write_text
 
 
 def _money(value: float | None) -> str:

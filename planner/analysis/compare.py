@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.output import write_file, write_text
 from planner.plan import Plan
+from planner.reports.files import write_file, write_text
 
 _MEASURES = [
     ("status", "status", None),
@@ -84,7 +84,7 @@ def site_changes(a: Plan, b: Plan) -> pd.DataFrame:
 
 
 def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) -> str:
-    from planner.report import md_table, md_text
+    from planner.reports.report import md_table, md_text
 
     m = measures(a, b).rename(
         columns={"A": labels[0], "B": labels[1], "B - A": f"{labels[1]} - {labels[0]}"}

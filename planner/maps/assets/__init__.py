@@ -1,9 +1,9 @@
 """The scripts and stylesheets a plan map loads, and their offline (inlined) form.
 
-Maps reference only Leaflet (see :mod:`planner.assets.build_assets` for why). Online they load it
-from the jsDelivr CDN; offline the committed copy under ``planner/assets/leaflet/`` is written
-into the page itself, with the few PNG images its stylesheet uses turned into ``data:`` URIs, so
-the HTML file opens with no network at all.
+Maps reference only Leaflet (see :mod:`planner.maps.assets.build_assets` for why). Online they load
+it from the jsDelivr CDN; offline the committed copy under ``planner/maps/assets/leaflet/`` is
+written into the page itself, with the few PNG images its stylesheet uses turned into ``data:``
+URIs, so the HTML file opens with no network at all.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+ASSETS_DIR = Path(__file__).resolve().parent
 
 LEAFLET_VERSION = "1.9.3"
 LEAFLET_JS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
@@ -23,7 +23,7 @@ LEAFLET_CSS_URL = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/
 MAP_JS: list[tuple[str, str]] = [("leaflet", LEAFLET_JS_URL)]
 MAP_CSS: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS_URL)]
 
-#: CDN address -> committed copy (relative to ``planner/assets``).
+#: CDN address -> committed copy (relative to this folder).
 _VENDORED = {
     LEAFLET_JS_URL: "leaflet/leaflet.js",
     LEAFLET_CSS_URL: "leaflet/leaflet.css",
@@ -37,8 +37,8 @@ def _vendored(url: str) -> Path:
         return ASSETS_DIR / _VENDORED[url]
     except KeyError:
         raise KeyError(
-            f"{url} has no vendored copy: add it to planner/assets/build_assets.py "
-            "and to planner.map_assets._VENDORED before drawing offline maps with it"
+            f"{url} has no vendored copy: add it to planner/maps/assets/build_assets.py "
+            "and to planner.maps.assets._VENDORED before drawing offline maps with it"
         ) from None
 
 

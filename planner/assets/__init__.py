@@ -1,1 +1,0 @@
-"""Vendored browser assets for offline maps (see ``build_assets.py`` in this folder)."""

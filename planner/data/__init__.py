@@ -1,0 +1,1 @@
+"""Inputs: the embedded England data, a planner's own files, their checks, demand and travel."""

@@ -1,0 +1,1 @@
+"""Extensions of the network model: each defined in one module."""

@@ -1,0 +1,1 @@
+"""Reports of plans: board report, comparison, run manifest, and files written atomically."""
