@@ -47,8 +47,13 @@ def test_pmed_reaches_published_optimum(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("solver, lagrangian", [("highs", True), ("highs", False), ("cbc", False)])
-def test_time_limited_run_reports_feasible_with_true_gap(solver, lagrangian):
+# The Lagrangian method proves this instance optimal in about 0.9 s on an idle 2-core machine, so
+# it gets 0.2 s (where it stops about 4% from its bound); the MILP alone needs far longer than 1 s.
+@pytest.mark.parametrize(
+    "solver, lagrangian, seconds",
+    [("highs", True, 0.2), ("highs", False, 1.0), ("cbc", False, 1.0)],
+)
+def test_time_limited_run_reports_feasible_with_true_gap(solver, lagrangian, seconds):
     rng = np.random.default_rng(1)
     demand = rng.uniform(0, 100, size=(2000, 2))
     sites = rng.uniform(0, 100, size=(200, 2))
@@ -56,9 +61,9 @@ def test_time_limited_run_reports_feasible_with_true_gap(solver, lagrangian):
     model = PMedian.from_cost_matrix(
         costs, 10, weights=rng.integers(1, 50, 2000), lagrangian=lagrangian
     )
-    result = model.solve(SolverOptions(name=solver, time_limit=1.0))
+    result = model.solve(SolverOptions(name=solver, time_limit=seconds))
     # With the Lagrangian stage a heuristic plan exists from the start; the MILP alone may not
-    # have found one within a second on a slow machine.
+    # have found one within its limit on a slow machine.
     assert result.status in (("feasible",) if lagrangian else ("feasible", "not_solved"))
     assert result.status != "optimal"
     assert result.report.status == result.status
