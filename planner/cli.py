@@ -57,9 +57,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from planner.files import staged_folder
     from planner.maps import save_plan_map
     from planner.network import NetworkModel
-    from planner.reports.files import staged_folder
     from planner.reports.manifest import build_manifest, write_manifest
     from planner.scenario import load_scenario
 
@@ -149,8 +149,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from planner.analysis.compare import comparison_markdown, write_comparison
     from planner.plan import Plan
+    from planner.reports.comparison import comparison_markdown, write_comparison
 
     a, b = Plan.load(args.plan_a), Plan.load(args.plan_b)
     labels = tuple(args.labels) if args.labels else ("A", "B")

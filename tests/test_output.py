@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from planner.reports.files import staged_folder, write_text
+from planner.files import staged_folder, write_text
 
 
 @pytest.fixture

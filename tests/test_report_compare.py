@@ -99,7 +99,7 @@ def test_workbook_keeps_formulas_as_text(two_plans, tmp_path):
 
 
 def test_comparison_files_escape_titles_and_labels(two_plans, tmp_path):
-    from planner.analysis.compare import write_comparison
+    from planner.reports.comparison import write_comparison
 
     a, b = Plan.load(two_plans[0]), hostile_plan(two_plans)
     md, csv = write_comparison(a, b, tmp_path, labels=("<b>old</b>", "new"))

@@ -1,1 +1,1 @@
-"""Reports of plans: board report, comparison, run manifest, and files written atomically."""
+"""Reports of plans: the board report, the comparison of two plans, run manifests."""

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from planner.files import write_text
 from planner.plan import Plan
-from planner.reports.files import write_text
 from planner.scenario import Scenario
 
 _PACKAGES = (

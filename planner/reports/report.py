@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.files import write_file, write_text
 from planner.plan import Plan
-from planner.reports.files import write_file, write_text
 
 
 def _money(value: float | None) -> str:
@@ -72,9 +72,8 @@ def status_sentence(summary: dict) -> str:
     return f"Status: {status}."
 
 
-def markdown_report(plan: Plan) -> str:
-    """The plan as a Markdown document."""
-    s = plan.summary
+def _headline_section(s: dict) -> list[str]:
+    """Title, solver status, the headline table and whether the access target is met."""
     shares = s.get("share_within_minutes", {})
     headline = pd.DataFrame(
         [
@@ -123,6 +122,11 @@ def markdown_report(plan: Plan) -> str:
             f"of a static scanner: {met} ({_pct(s.get('access_share'))}).",
             "",
         ]
+    return parts
+
+
+def _regions_section(plan: Plan) -> list[str]:
+    """Residents, demand, unmet demand and travel by region."""
     regions = plan.regions.copy()
     regions_view = pd.DataFrame(
         {
@@ -134,7 +138,11 @@ def markdown_report(plan: Plan) -> str:
             "within 60 min": regions["share_within_60"].map(_pct),
         }
     )
-    parts += ["## Regions", "", md_table(regions_view), ""]
+    return ["## Regions", "", md_table(regions_view), ""]
+
+
+def _sites_section(plan: Plan) -> list[str]:
+    """The open sites, busiest first."""
     open_sites = plan.sites[plan.sites["open"]].sort_values("assigned_scans", ascending=False)
     sites_view = pd.DataFrame(
         {
@@ -148,52 +156,71 @@ def markdown_report(plan: Plan) -> str:
     )
     if "hub_id" in open_sites:
         sites_view["hub"] = open_sites["hub_id"].to_numpy()
-    parts += [f"## Open sites ({len(open_sites)})", "", md_table(sites_view), ""]
-    if plan.hubs is not None:
-        hubs = plan.hubs[plan.hubs["open"]]
-        hubs_view = pd.DataFrame(
-            {
-                "hub": hubs["name"],
-                "linked sites": hubs["linked_sites"],
-                "scanners": hubs["scanners"],
-                "trainee load": hubs["trainee_load"].map("{:.0f}".format),
-                "trainee places": hubs["trainee_capacity"].map("{:.0f}".format),
-                "scans a year in its network": hubs["network_scans"].map("{:,.0f}".format),
-            }
-        )
-        parts += ["## Training hubs", "", md_table(hubs_view), ""]
-    if plan.resilience is not None and not plan.resilience.empty:
-        r = plan.resilience.head(10)
-        parts += [
-            "## N-1: the sites whose loss would hurt most",
-            "",
-            md_table(
-                pd.DataFrame(
-                    {
-                        "site": r["name"],
-                        "scans a year": r["assigned_scans"].map("{:,.0f}".format),
-                        "not absorbed elsewhere": r["unabsorbed_scans"].map("{:,.0f}".format),
-                        "extra minutes per moved scan": r["extra_travel_minutes_mean"].map(
-                            "{:.1f}".format
-                        ),
-                    }
-                )
-            ),
-            "",
-        ]
+    return [f"## Open sites ({len(open_sites)})", "", md_table(sites_view), ""]
+
+
+def _hubs_section(plan: Plan) -> list[str]:
+    """The open training hubs and their networks; nothing for a plan without hubs."""
+    if plan.hubs is None:
+        return []
+    hubs = plan.hubs[plan.hubs["open"]]
+    hubs_view = pd.DataFrame(
+        {
+            "hub": hubs["name"],
+            "linked sites": hubs["linked_sites"],
+            "scanners": hubs["scanners"],
+            "trainee load": hubs["trainee_load"].map("{:.0f}".format),
+            "trainee places": hubs["trainee_capacity"].map("{:.0f}".format),
+            "scans a year in its network": hubs["network_scans"].map("{:,.0f}".format),
+        }
+    )
+    return ["## Training hubs", "", md_table(hubs_view), ""]
+
+
+def _resilience_section(plan: Plan) -> list[str]:
+    """The ten sites whose loss would hurt most; nothing if N-1 was not run."""
+    if plan.resilience is None or plan.resilience.empty:
+        return []
+    r = plan.resilience.head(10)
+    return [
+        "## N-1: the sites whose loss would hurt most",
+        "",
+        md_table(
+            pd.DataFrame(
+                {
+                    "site": r["name"],
+                    "scans a year": r["assigned_scans"].map("{:,.0f}".format),
+                    "not absorbed elsewhere": r["unabsorbed_scans"].map("{:,.0f}".format),
+                    "extra minutes per moved scan": r["extra_travel_minutes_mean"].map(
+                        "{:.1f}".format
+                    ),
+                }
+            )
+        ),
+        "",
+    ]
+
+
+def _costs_section(s: dict) -> list[str]:
+    """Yearly costs by item; nothing if the summary has none."""
     costs = s.get("costs") or {}
-    if costs:
-        parts += [
-            "## Yearly costs",
-            "",
-            md_table(
-                pd.DataFrame(
-                    {"item": list(costs), "pounds a year": [_money(v) for v in costs.values()]}
-                )
-            ),
-            "",
-        ]
-    parts += [
+    if not costs:
+        return []
+    return [
+        "## Yearly costs",
+        "",
+        md_table(
+            pd.DataFrame(
+                {"item": list(costs), "pounds a year": [_money(v) for v in costs.values()]}
+            )
+        ),
+        "",
+    ]
+
+
+def _about_section(s: dict) -> list[str]:
+    """Where the figures come from, and which are assumptions."""
+    return [
         "## About these figures",
         "",
         "Costs and throughputs without a public source are stated assumptions "
@@ -202,6 +229,20 @@ def markdown_report(plan: Plan) -> str:
         "distance unless the scenario imported a travel matrix "
         f"(here: {s.get('travel_source', 'estimated')}).",
         "",
+    ]
+
+
+def markdown_report(plan: Plan) -> str:
+    """The plan as a Markdown document."""
+    s = plan.summary
+    parts = [
+        *_headline_section(s),
+        *_regions_section(plan),
+        *_sites_section(plan),
+        *_hubs_section(plan),
+        *_resilience_section(plan),
+        *_costs_section(s),
+        *_about_section(s),
     ]
     return "\n".join(parts)
 

@@ -1,0 +1,80 @@
+"""Comparison of two plans as a report: ``comparison.md`` and ``comparison_sites.csv``.
+
+``planner compare PLAN_A PLAN_B`` prints :func:`comparison_markdown` and saves both files with
+:func:`write_comparison`; the tables themselves come from :mod:`planner.analysis.compare`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from planner.analysis.compare import measures, site_changes
+from planner.files import write_file, write_text
+from planner.plan import Plan
+from planner.reports.report import md_table, md_text
+
+
+def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) -> str:
+    """The headline figures of two plans side by side, and the sites that changed, in Markdown.
+
+    Parameters
+    ----------
+    a, b
+        The two plans.
+    labels
+        Short names for the plans, used in the heading and column names (escaped here).
+
+    Returns
+    -------
+    str
+        A Markdown document: both plans' titles, the table of :func:`measures`, counts of sites
+        opened, closed, resized and unchanged in B, and a table of the sites that changed.
+    """
+    m = measures(a, b).rename(
+        columns={"A": labels[0], "B": labels[1], "B - A": f"{labels[1]} - {labels[0]}"}
+    )
+    changes = site_changes(a, b)
+    counts = changes["change"].value_counts()
+    lines = [
+        f"# {md_text(labels[0])} vs {md_text(labels[1])}",
+        "",
+        f"- {md_text(labels[0])}: {md_text(a.title)}",
+        f"- {md_text(labels[1])}: {md_text(b.title)}",
+        "",
+        md_table(m),
+        "",
+        f"Sites: {counts.get('opened in B', 0)} opened, {counts.get('closed in B', 0)} closed, "
+        f"{counts.get('resized', 0)} resized, {counts.get('same', 0)} unchanged in "
+        f"{md_text(labels[1])}.",
+        "",
+    ]
+    moved = changes[changes["change"] != "same"]
+    if not moved.empty:
+        lines += [
+            md_table(
+                moved[
+                    ["name", "change", "scanners_a", "scanners_b", "mobile_days_a", "mobile_days_b"]
+                ].rename(
+                    columns={
+                        "scanners_a": f"scanners {labels[0]}",
+                        "scanners_b": f"scanners {labels[1]}",
+                        "mobile_days_a": f"mobile days {labels[0]}",
+                        "mobile_days_b": f"mobile days {labels[1]}",
+                    }
+                )
+            ),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def write_comparison(
+    a: Plan, b: Plan, folder: str | os.PathLike, labels: tuple[str, str] = ("A", "B")
+) -> tuple[Path, Path]:
+    """Write ``comparison.md`` and ``comparison_sites.csv`` into ``folder``."""
+    folder = Path(folder)
+    md = write_text(folder / "comparison.md", comparison_markdown(a, b, labels))
+    changes = site_changes(a, b)
+    csv = write_file(folder / "comparison_sites.csv", lambda tmp: changes.to_csv(tmp, index=False))
+    return md, csv
