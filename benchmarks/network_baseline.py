@@ -10,15 +10,12 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.cli import format_summary  # noqa: E402
-from planner.network import NetworkModel  # noqa: E402
-from planner.scenario import load_scenario  # noqa: E402
+import planner  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -31,37 +28,30 @@ def main() -> None:
     parser.add_argument("--solver")
     parser.add_argument("--time-limit", type=float)
     args = parser.parse_args()
-    scenario = load_scenario(args.scenario)
-    options = scenario.solver.options()
-    updates = {k: v for k, v in (("name", args.solver), ("time_limit", args.time_limit)) if v}
-    if updates:
-        from dataclasses import replace
-
-        options = replace(options, **updates)
-    t0 = time.perf_counter()
-    model = NetworkModel.from_scenario(scenario)
-    t_inputs = time.perf_counter() - t0
-    model.build()
-    plan = model.solve(options)
-    s, size = plan.summary, model.size
-    print(f"scenario          {scenario.name}")
-    print(f"inputs seconds    {t_inputs:.2f} (data, demand, travel times)")
-    print(f"build seconds     {model.build_seconds:.3f}")
+    overrides = {
+        f"solver.{k}": v for k, v in (("name", args.solver), ("time_limit", args.time_limit)) if v
+    }
+    plan = planner.run(args.scenario, overrides=overrides)
+    s, size, seconds = plan.summary, plan.summary["model_size"], plan.provenance.timings
+    print(f"scenario          {s['scenario']}")
+    print(f"inputs seconds    {seconds['inputs']:.2f} (data, demand, travel times)")
+    print(f"build seconds     {seconds['build']:.3f}")
     print(
         f"solve seconds     {s['solve_seconds']:.2f} "
         f"({s['solver']}, status {s['status']}, gap {s['mip_gap']})"
     )
     print(
-        f"total seconds     {t_inputs + model.build_seconds + s['solve_seconds']:.2f} "
+        f"total seconds     {seconds['inputs'] + seconds['build'] + s['solve_seconds']:.2f} "
         "(target < 60 s, gap <= 0.5%)"
     )
     print(
-        f"model size        {size.zones:,} zones x {size.sites:,} sites, {size.pairs:,} pairs; "
-        f"{size.variables:,} variables ({size.integer_variables:,} integer), "
-        f"{size.constraints:,} constraints, {size.nonzeros:,} nonzeros"
+        f"model size        {size['zones']:,} zones x {size['sites']:,} sites, "
+        f"{size['pairs']:,} pairs; {size['variables']:,} variables "
+        f"({size['integer_variables']:,} integer), {size['constraints']:,} constraints, "
+        f"{size['nonzeros']:,} nonzeros"
     )
     print(f"peak RSS          {peak_rss_mb():,.0f} MB")
-    print(format_summary(s))
+    print(plan.summary_text())
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The ``planner`` command line.
 
-``planner run SCENARIO.toml --out DIR``  solve a scenario; write the plan, its map and manifest
+``planner run SCENARIO.toml --out DIR``  solve a scenario (:func:`planner.run`); write the plan,
+                                        its map and manifest (``--set KEY=VALUE`` changes a key)
 ``planner validate SCENARIO.toml``      check a scenario file and the data it names
 ``planner map PLAN_DIR``                redraw the map of a saved plan (or compare two plans)
 ``planner report PLAN_DIR``             board report: report.md and report.xlsx
@@ -16,9 +17,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import tomllib
 from pathlib import Path
 
-from planner import __version__
+from planner import settings
 from planner.errors import InputError, ModelInfeasibleError, PlannerError, SolverError
 
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 2, 3, 4
@@ -41,10 +43,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from planner.network.inputs import NetworkInputs
-    from planner.scenario import load_scenario
+    from planner.network import NetworkInputs
 
-    scenario = load_scenario(args.scenario)
+    scenario = _scenario(args)
     inputs = NetworkInputs.from_scenario(scenario)
     print(f"scenario {scenario.name!r} is valid: {scenario.title}")
     print(
@@ -56,68 +57,52 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from planner.files import staged_folder
-    from planner.maps import save_plan_map
-    from planner.network import NetworkModel
-    from planner.reports.manifest import build_manifest, write_manifest
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """``--set KEY=VALUE`` pairs (VALUE read as a TOML value, else as text) and solver flags."""
+    overrides: dict[str, object] = {}
+    for item in getattr(args, "set", None) or []:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                f"found {item!r}; expected KEY=VALUE, e.g. demand.annual_growth=0.1",
+                source="command line",
+                field="--set",
+            )
+        try:
+            value = tomllib.loads(f"value = {text}")["value"]
+        except tomllib.TOMLDecodeError:
+            value = text  # a bare word: scenario.name=north, data.sites=my_sites.csv
+        overrides[key.strip()] = value
+    # --solver, --time-limit, --mip-gap, --threads: shorthands for --set solver.KEY=VALUE.
+    for key, flag in (("name", "solver"), ("time_limit",) * 2, ("mip_gap",) * 2, ("threads",) * 2):
+        if getattr(args, flag, None) is not None:
+            overrides[f"solver.{key}"] = getattr(args, flag)
+    return overrides
+
+
+def _scenario(args: argparse.Namespace):
+    """The scenario the command names, with its command-line overrides (checked by key)."""
     from planner.scenario import load_scenario
 
-    progress = _progress_printer()
     scenario = load_scenario(args.scenario)
-    overrides = {
-        k: v
-        for k, v in {
-            "name": args.solver,
-            "time_limit": args.time_limit,
-            "mip_gap": args.mip_gap,
-            "threads": args.threads,
-        }.items()
-        if v is not None
-    }
-    if overrides:
-        # Validated like the file's own keys: a bad --time-limit is named, never passed on.
-        scenario = scenario.with_solver(**overrides)
-    progress(f"scenario {scenario.name!r}: {scenario.title}")
-    t0 = time.perf_counter()
-    model = NetworkModel.from_scenario(scenario, progress=progress)
-    t_inputs = time.perf_counter() - t0
-    plan = model.solve(scenario.solver.options(), progress=progress)
-    if scenario.resilience.n_minus_1:
-        from planner.analysis.n_minus_1 import n_minus_1
+    overrides = _overrides(args)
+    return scenario.updated(overrides, source="command line") if overrides else scenario
 
-        progress("N-1 analysis: closing each open site in turn ...")
-        costs = model.unit_costs()
-        plan.resilience = n_minus_1(
-            plan,
-            model.inputs.travel,
-            cost_per_minute=costs["travel_minute"],
-            penalty=costs["unmet_scan"],
-        )
-        if not plan.resilience.empty:
-            worst = plan.resilience.iloc[0]  # sorted by unabsorbed scans, then extra travel
-            plan.summary["n_minus_1_worst_site"] = worst["name"]
-            plan.summary["n_minus_1_unabsorbed_scans"] = float(worst["unabsorbed_scans"])
-    out = Path(args.out)
-    timings = {
-        "inputs": round(t_inputs, 3),
-        "build": round(model.build_seconds or 0.0, 3),
-        "solve": round(plan.summary["solve_seconds"], 3),
-    }
-    # The run folder is complete or untouched: plan, map and manifest are staged together.
-    with staged_folder(out) as stage:
-        plan.save(stage)
-        if not args.no_map:
-            t1 = time.perf_counter()
-            save_plan_map(plan, stage / "map.html", offline=args.offline)
-            timings["map"] = round(time.perf_counter() - t1, 3)
-        write_manifest(stage, build_manifest(plan, scenario, args.scenario, timings))
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import planner
+    from planner.maps import save_plan_map
+    from planner.reports.run_folder import write_run
+
+    progress = _progress_printer()
+    plan = planner.run(_scenario(args), progress=progress)
+    out = write_run(plan, args.out, draw_map=not args.no_map, offline=args.offline)
     if not args.no_map:
         progress(f"map written: {out / 'map.html'}")
         if args.map:
             progress(f"map written: {save_plan_map(plan, Path(args.map), offline=args.offline)}")
     progress(f"plan written: {out}")
-    print(format_summary(plan.summary))
+    print(plan.summary_text())
     return 0
 
 
@@ -161,70 +146,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_summary(summary: dict) -> str:
-    """The headline figures of a plan, for the terminal."""
-    gap = summary.get("mip_gap")
-    status = summary["status"]
-    if gap is not None:
-        status += f" (gap {gap:.3%})"
-    shares = summary.get("share_within_minutes", {})
-    share_text = ", ".join(f"{k} min {v:.1%}" for k, v in shares.items() if v is not None)
-    lines = [
-        f"{summary.get('title') or summary.get('scenario')}",
-        f"  status            {status}, solver {summary.get('solver')}, "
-        f"{summary.get('solve_seconds', 0):.1f} s",
-        f"  sites open        {summary['sites_open']} ({summary.get('sites_static', '?')} static, "
-        f"{summary.get('new_sites', '?')} new)",
-        f"  static scanners   {summary['scanners_fixed']}",
-        f"  mobile days/week  {summary['mobile_days_per_week']} "
-        f"({summary.get('mobile_units', 0)} mobile units)",
-        f"  demand            {summary['demand_scans']:,.0f} scans a year, "
-        f"unmet {summary['unmet_scans']:,.0f}",
-        f"  travel            mean {summary['mean_travel_minutes']:.1f} min, "
-        f"95th percentile {summary.get('p95_travel_minutes', float('nan')):.1f} min",
-        f"  population within {share_text}",
-        f"  yearly cost       {summary.get('annual_cost', float('nan')):,.0f} pounds",
-    ]
-    target = summary.get("access_target_share")
-    if target is not None:
-        met = "met" if summary.get("access_target_met") else "NOT met"
-        lines.append(
-            f"  access target     {target:.0%} within {summary['access_target_minutes']:g} min: "
-            f"{met} ({summary['access_share']:.2%})"
-        )
-    if "hubs_open" in summary:
-        lines.append(
-            f"  training hubs     {summary['hubs_open']} open, "
-            f"{summary.get('hub_trainee_load', 0):,.0f} trainee places used"
-        )
-    if "tracer_delivery_minutes" in summary:
-        lines.append(
-            f"  FDG supply        every open site within "
-            f"{summary['tracer_delivery_minutes']:.0f} min of a supplier"
-        )
-    if "n_minus_1_worst_site" in summary:
-        lines.append(
-            f"  N-1               closing {summary['n_minus_1_worst_site']} hurts most: "
-            f"{summary['n_minus_1_unabsorbed_scans']:,.0f} scans a year could go nowhere else"
-        )
-    if summary.get("phasing"):
-        steps = "; ".join(
-            f"year {p['year']}: {p['sites_open']} sites, {p['scanners_fixed']} scanners"
-            for p in summary["phasing"]
-        )
-        lines.append(f"  phasing           {steps}")
-    return "\n".join(lines)
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="change a scenario key, checked like the file's own (repeatable), e.g. "
+        "--set demand.annual_growth=0.1 --set 'data.regions=[\"E12000002\"]'",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="planner", description="Plan England's PET-CT scanner network."
     )
-    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    parser.add_argument("--version", action="version", version=f"planner {settings.VERSION}")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("run", help="solve a scenario and write the plan, map and manifest")
-    p.add_argument("scenario", help="scenario TOML file")
+    p.add_argument("scenario", help="scenario TOML file, or the name of one in scenarios/")
     p.add_argument("--out", required=True, help="folder for the plan")
     p.add_argument("--map", help="also write the plan's map to this HTML file")
     p.add_argument("--no-map", action="store_true", help="do not draw the map")
@@ -233,10 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     p.add_argument("--mip-gap", type=float, help="relative MIP gap tolerance")
     p.add_argument("--threads", type=int, help="solver threads")
+    _add_set(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("validate", help="check a scenario file and the data it names")
-    p.add_argument("scenario")
+    p.add_argument("scenario", help="scenario TOML file, or the name of one in scenarios/")
+    _add_set(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("map", help="draw the map of a saved plan")

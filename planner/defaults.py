@@ -102,6 +102,23 @@ ACCESS_SHARE = 0.98
 #: minutes; trips the 2015 network removed (Carlisle to Preston, ~90 minutes) were of this order.
 MAX_TRAVEL_MINUTES = 120.0
 
+# --- Travel times estimated from coordinates (planner.data.travel.RoadSpeedModel) ----------------
+#: Road distance / straight-line distance. **Assumption**: 1.3. Boscoe, Henry & Zdeb (2012, The
+#: Professional Geographer 64(2)) measured 1.417 on average across the United States; England's
+#: denser road network is assumed to detour less.
+DETOUR_FACTOR = 1.3
+
+#: Upper ends (road km) of the speed bands but the last, and the speed in each band (one more
+#: than the limits). **Assumption**: 30 km/h for the first 5 km (urban streets), 55 km/h to
+#: 30 km, 85 km/h beyond; of the order of the Department for Transport's average speeds on local
+#: A roads (about 40-50 km/h) and on motorways and trunk roads.
+SPEED_BAND_KM = (5.0, 30.0)
+SPEED_BAND_KMH = (30.0, 55.0, 85.0)
+
+#: Fixed minutes added to every estimated trip (parking, walking to the department).
+#: **Assumption**: 0.
+TRIP_EXTRA_MINUTES = 0.0
+
 
 def annuity_factor(years: int = CAPITAL_YEARS, rate: float = DISCOUNT_RATE) -> float:
     """Yearly payment that repays 1 pound of capital over ``years`` at ``rate``.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,16 +19,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from planner import defaults
-from planner.data.travel import RoadSpeedModel
+from planner import defaults, settings
 from planner.errors import InputError
-from planner.optimise.solver import SolverOptions, known_solver_name
 
 EMBEDDED = "embedded"
 
@@ -91,15 +91,15 @@ class CostSettings(_Section):
 
 
 class TravelSettings(_Section):
-    """Travel-time parameters; defaults and their sources are :class:`RoadSpeedModel`'s."""
+    """Travel-time parameters (the estimate from coordinates: see :mod:`planner.defaults`)."""
 
     max_minutes: float = Field(defaults.MAX_TRAVEL_MINUTES, gt=0, le=600)
-    detour_factor: float = Field(RoadSpeedModel.detour_factor, ge=1, le=3)
+    detour_factor: float = Field(defaults.DETOUR_FACTOR, ge=1, le=3)
     band_km: list[Annotated[float, Field(gt=0)]] = Field(
-        default_factory=lambda: list(RoadSpeedModel.band_km)
+        default_factory=lambda: list(defaults.SPEED_BAND_KM)
     )
     band_kmh: list[Annotated[float, Field(gt=0)]] = Field(
-        default_factory=lambda: list(RoadSpeedModel.band_kmh)
+        default_factory=lambda: list(defaults.SPEED_BAND_KMH)
     )
 
     @field_validator("band_km")
@@ -161,17 +161,8 @@ class SolverSettings(_Section):
     @classmethod
     def _known_solver(cls, value: str | None) -> str | None:
         if value is not None:
-            known_solver_name(value)  # raises, naming the solvers PuLP knows
+            settings.known_solver_name(value)  # raises, naming the solvers PuLP knows
         return value
-
-    def options(self) -> SolverOptions:
-        return SolverOptions(
-            name=self.name,
-            time_limit=self.time_limit,
-            mip_gap=self.mip_gap,
-            threads=self.threads,
-            msg=self.msg,
-        )
 
 
 class HubSettings(_Section):
@@ -243,6 +234,7 @@ class Scenario(_Section):
     phasing: PhasingSettings = Field(default_factory=PhasingSettings)
     #: folder that relative data paths are resolved against
     base_dir: str = "."
+    _file: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -258,16 +250,52 @@ class Scenario(_Section):
     def name(self) -> str:
         return self.scenario.name
 
-    def with_solver(self, **changes) -> Scenario:
-        """This scenario with solver options changed (checked like the file's keys)."""
-        try:
-            solver = SolverSettings.model_validate({**self.solver.model_dump(), **changes})
-        except ValidationError as exc:
-            error = _input_error(exc, "command line")
-            raise InputError(
-                error.message, source="command line", field=f"solver.{error.field}"
-            ) from None
-        return self.model_copy(update={"solver": solver})
+    @property
+    def file(self) -> Path | None:
+        """The TOML file this scenario was read from (``None`` for one built in memory)."""
+        return self._file
+
+    def updated(self, overrides: Mapping[str, object], *, source: str = "overrides") -> Scenario:
+        """This scenario with keys changed, each checked like the file's own keys.
+
+        Parameters
+        ----------
+        overrides
+            ``{"SECTION.KEY": value}``, e.g. ``{"demand.annual_growth": 0.1,
+            "data.regions": ["E12000002"]}``; a table key takes further parts
+            (``"demand.regional_multipliers.E12000001"``).
+        source
+            Where the overrides come from, for error messages (``planner run --set`` gives
+            ``"--set"``).
+
+        Raises
+        ------
+        InputError
+            Naming the dotted key: an unknown section or key, or a value the key does not take.
+        """
+        data = self.model_dump(exclude={"base_dir"})
+        for key, value in overrides.items():
+            parts = str(key).split(".")
+            if len(parts) < 2 or not all(parts):
+                raise InputError(
+                    "expected SECTION.KEY, e.g. demand.annual_growth", source=source, field=key
+                )
+            table = data
+            for depth, part in enumerate(parts[:-1]):
+                if not isinstance(table.get(part), dict):
+                    prefix = ".".join(parts[: depth + 1])
+                    problem = (
+                        f"unknown {'section' if depth == 0 else 'key'} {prefix!r}; check its "
+                        "spelling against the scenario reference in the README"
+                        if part not in table
+                        else f"{prefix!r} is a single value, not a table of keys"
+                    )
+                    raise InputError(problem, source=source, field=key)
+                table = table[part]
+            table[parts[-1]] = value
+        changed = Scenario.from_dict(data, source=source, base_dir=self.base_dir)
+        changed._file = self._file
+        return changed
 
     def planning_years(self) -> list[int]:
         """Years the model plans for: the phasing years, or just the horizon."""
@@ -333,17 +361,31 @@ def _input_error(exc: ValidationError, source: str) -> InputError:
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:
-    """Read and validate a scenario TOML file.
+    """Read and validate a scenario TOML file, or one of planner's own scenarios by name.
 
-    Relative data paths in the file are resolved against the file's folder.
+    Parameters
+    ----------
+    path
+        A TOML file; or a bare name such as ``"england_baseline"`` for a scenario in
+        :data:`planner.settings.SCENARIOS_DIR` (used only when no such file exists here).
+        Relative data paths in the file are resolved against the file's folder.
     """
     path = Path(path)
+    shipped = settings.SCENARIOS_DIR / f"{path.name}.toml"
+    if not path.is_file() and path.name == str(path) and not path.suffix and shipped.is_file():
+        path = shipped
     if not path.is_file():
-        raise InputError("scenario file not found", source=str(path))
+        raise InputError(
+            "scenario file not found; expected a TOML file or the name of a scenario in "
+            f"{settings.SCENARIOS_DIR}",
+            source=str(path),
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=str(path)) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc}", source=str(path)) from None
-    return Scenario.from_dict(data, source=str(path), base_dir=str(path.parent))
+    scenario = Scenario.from_dict(data, source=str(path), base_dir=str(path.parent))
+    scenario._file = path
+    return scenario

@@ -183,12 +183,12 @@ def test_a_run_that_fails_leaves_the_previous_plan_whole(tmp_path, monkeypatch):
     (out / "report.md").write_text("a report of this plan")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    import planner.maps
+    import planner.reports.run_folder
 
     def broken_map(*args, **kwargs):
         raise RuntimeError("disk full while drawing the map")
 
-    monkeypatch.setattr(planner.maps, "save_plan_map", broken_map)
+    monkeypatch.setattr(planner.reports.run_folder, "save_plan_map", broken_map)
     with pytest.raises(RuntimeError, match="disk full"):
         main(["run", scenario, "--out", str(out), "--time-limit", "5"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

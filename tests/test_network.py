@@ -223,7 +223,7 @@ def test_network_scanner_count_carries_exactly_the_sites_scanners():
     )
     model = NetworkModel.from_tables(zones, sites, travel, sc)
     plan = model.solve(SolverOptions(name="highs", mip_gap=0.0))
-    total = model.problem.value(model._solution, "scanners")
+    total = model.problem.value(model.solution, "scanners")
     assert total[0] == pytest.approx(plan.sites["fixed_scanners"].sum())
     assert plan.summary["scanners_fixed"] >= 1
     assert plan.summary["objective"] == pytest.approx(sum(plan.summary["costs"].values()), rel=1e-9)

@@ -98,11 +98,12 @@ def test_bad_keys_are_named(tmp_path, text, key, words):
 
 def test_command_line_solver_overrides_are_checked(tmp_path):
     sc = load_scenario(write(tmp_path, '[scenario]\nname = "x"\n'))
-    assert sc.with_solver(time_limit=5).solver.time_limit == 5
-    assert sc.with_solver(time_limit=5).solver.mip_gap == defaults.SOLVER_MIP_GAP
+    faster = sc.updated({"solver.time_limit": 5}, source="command line")
+    assert faster.solver.time_limit == 5
+    assert faster.solver.mip_gap == defaults.SOLVER_MIP_GAP
     for change, key in (({"time_limit": -5}, "solver.time_limit"), ({"name": "x"}, "solver.name")):
         with pytest.raises(InputError) as err:
-            sc.with_solver(**change)
+            sc.updated({f"solver.{k}": v for k, v in change.items()}, source="command line")
         assert err.value.field == key and "command line" in str(err.value)
 
 

@@ -8,13 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.data.travel import (
-    RoadSpeedModel,
-    estimate_travel_times,
-    great_circle_km,
-    read_osrm_table,
-    read_travel_matrix,
-)
+from planner.data.travel import RoadSpeedModel, estimate_travel_times, great_circle_km
+from planner.data.travel_files import read_osrm_table, read_travel_matrix
 from planner.errors import InputError
 
 

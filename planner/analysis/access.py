@@ -53,3 +53,45 @@ def travel_statistics(assignments: pd.DataFrame) -> dict[str, float]:
         "median_travel_minutes": weighted_quantile(minutes, scans, 0.5),
         "p95_travel_minutes": weighted_quantile(minutes, scans, 0.95),
     }
+
+
+def region_table(
+    demand: pd.DataFrame,
+    assignments: pd.DataFrame,
+    names: dict[str, str],
+    access_minutes: float,
+) -> pd.DataFrame:
+    """Access and travel by region, from a plan's demand zones and assignments.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region: ``region_code, region_name, population, demand_scans,
+        assigned_scans, unmet_scans, mean_travel_minutes`` (scan-weighted),
+        ``share_within_60`` and ``share_within_access`` (of residents, to the nearest open
+        static scanner; ``access_minutes`` is the scenario's access time).
+    """
+    travel_by_zone = (
+        assignments.assign(scan_minutes=assignments["scans"] * assignments["minutes"])
+        .groupby("demand_id")[["scan_minutes"]]
+        .sum()
+    )
+    d = demand.join(travel_by_zone, on="demand_id")
+    d["within"] = np.where(d["nearest_static_minutes"] <= 60 + 1e-9, d["population"], 0.0)
+    d["within_access"] = np.where(
+        d["nearest_static_minutes"] <= access_minutes + 1e-9, d["population"], 0.0
+    )
+    g = d.groupby("region_code", sort=True)
+    table = pd.DataFrame(
+        {
+            "population": g["population"].sum(),
+            "demand_scans": g["scans"].sum(),
+            "assigned_scans": g["assigned_scans"].sum(),
+            "unmet_scans": g["unmet_scans"].sum(),
+            "mean_travel_minutes": g["scan_minutes"].sum() / g["assigned_scans"].sum(),
+            "share_within_60": g["within"].sum() / g["population"].sum(),
+            "share_within_access": g["within_access"].sum() / g["population"].sum(),
+        }
+    ).reset_index()
+    table.insert(1, "region_name", table["region_code"].map(names).fillna(table["region_code"]))
+    return table

@@ -1,9 +1,7 @@
-"""Resilience: backup coverage in the model, and N-1 analysis of a finished plan.
+"""N-1 analysis of a finished plan: what the loss of each open site would cost.
 
-Backup coverage asks that a share of the population be within ``backup_minutes`` of *two* open
-static scanner sites, so that a breakdown or a closure leaves a second site in reach:
-
-    b_i in [0, 1],  2 b_i <= sum_{j: t_ij <= T_backup} y_j,  sum_i p_i b_i >= share * sum_i p_i
+(Backup coverage, the model's own resilience constraint, is the extension
+:mod:`planner.network.extensions.backup`.)
 
 N-1 analysis closes each open site of a plan in turn, keeps every other site's capacity, and
 re-solves the assignment of scans (a linear programme: scans to sites within the maximum travel
@@ -20,54 +18,6 @@ from scipy.optimize import linprog
 
 from planner.data.travel import TravelMatrix
 from planner.errors import SolverError
-from planner.optimise.milp import SparseMILP
-
-
-def add_backup_rows(
-    model: SparseMILP,
-    travel: TravelMatrix,
-    population: np.ndarray,
-    static: np.ndarray,
-    minutes: float,
-    share: float,
-    tag: str = "",
-) -> None:
-    """Add the backup-coverage columns and rows (see the module docstring) to ``model``;
-    ``tag`` tells the blocks of different planning years apart."""
-    near = travel.minutes <= minutes + 1e-9
-    origin, site = travel.origin[near], travel.destination[near]
-    counts = np.bincount(origin, minlength=len(population))
-    zone_ids = np.flatnonzero((counts >= 2) & (population > 0))
-    b = model.add_columns(f"backup{tag}", zone_ids.size, upper=1.0)
-    row_of_zone = np.full(len(population), -1)
-    row_of_zone[zone_ids] = np.arange(zone_ids.size)
-    keep = row_of_zone[origin] >= 0
-    model.add_rows(
-        f"backup{tag}",
-        zone_ids.size,
-        np.concatenate([np.arange(zone_ids.size), row_of_zone[origin[keep]]]),
-        np.concatenate([b, static[site[keep]]]),
-        np.concatenate([np.full(zone_ids.size, 2.0), -np.ones(int(keep.sum()))]),
-        upper=0.0,
-    )
-    model.add_rows(
-        f"backup_target{tag}",
-        1,
-        np.zeros(zone_ids.size, int),
-        b,
-        population[zone_ids] / population.sum(),
-        lower=share,
-    )
-
-
-def backup_share(
-    demand: pd.DataFrame, travel: TravelMatrix, static_open: np.ndarray, minutes: float
-) -> float:
-    """Share of population with at least two open static sites within ``minutes``."""
-    keep = (travel.minutes <= minutes + 1e-9) & np.asarray(static_open, bool)[travel.destination]
-    counts = np.bincount(travel.origin[keep], minlength=len(demand))
-    pop = demand["population"].to_numpy(float)
-    return float(pop[counts >= 2].sum() / pop.sum())
 
 
 def _assignment_lp(
@@ -157,3 +107,20 @@ def n_minus_1(
     if not table.empty:
         table = table.sort_values(["unabsorbed_scans", "extra_scan_minutes"], ascending=False)
     return table.reset_index(drop=True)
+
+
+def add_n_minus_1(plan, travel: TravelMatrix, costs: dict[str, float]) -> None:
+    """Run :func:`n_minus_1` on ``plan`` and keep the result in it (changed in place).
+
+    ``plan.resilience`` gets the table; the summary gets ``n_minus_1_worst_site`` and
+    ``n_minus_1_unabsorbed_scans`` (the site whose loss leaves most scans with nowhere to go,
+    then most extra travel). ``costs`` are the model's unit costs
+    (:func:`planner.network.context.unit_costs`).
+    """
+    plan.resilience = n_minus_1(
+        plan, travel, cost_per_minute=costs["travel_minute"], penalty=costs["unmet_scan"]
+    )
+    if not plan.resilience.empty:
+        worst = plan.resilience.iloc[0]  # sorted by unabsorbed scans, then extra travel
+        plan.summary["n_minus_1_worst_site"] = worst["name"]
+        plan.summary["n_minus_1_unabsorbed_scans"] = float(worst["unabsorbed_scans"])

@@ -14,13 +14,26 @@ from planner import settings
 
 _TEXT = ["name", "town", "region_code", "kind", "operator", "precision", "source", "status"]
 
+#: The embedded file behind each table: the keys of a scenario's ``[data]`` section that may be
+#: ``"embedded"``, and the region outlines every run reads.
+FILES = {
+    "regions": "regions.geojson",
+    "upper_tier": "upper_tier.geojson",
+    "demand_zones": "demand_zones.csv",
+    "sites": "sites.csv",
+    "candidate_sites": "candidate_sites.csv",
+    "hubs": "hubs.csv",
+    "suppliers": "radiopharmacies.csv",
+}
 
-def _path(name: str) -> Path:
-    return Path(settings.GEODATA_DIR) / name
+
+def path(table: str) -> Path:
+    """The embedded file of ``table`` (a key of :data:`FILES`)."""
+    return Path(settings.GEODATA_DIR) / FILES[table]
 
 
-def _read_points(name: str, id_column: str) -> gpd.GeoDataFrame:
-    table = pd.read_csv(_path(name), dtype={id_column: str}, keep_default_na=False, na_values=[""])
+def _read_points(key: str, id_column: str) -> gpd.GeoDataFrame:
+    table = pd.read_csv(path(key), dtype={id_column: str}, keep_default_na=False, na_values=[""])
     for column in _TEXT:
         if column in table:
             table[column] = table[column].astype("string").fillna("").astype(str)
@@ -40,7 +53,7 @@ def load_regions() -> gpd.GeoDataFrame:
         falls in, E400000xx), ``population`` (Census 2021 usual residents), ``source`` and
         ``geometry`` (simplified Natural Earth polygons).
     """
-    regions = gpd.read_file(_path("regions.geojson"))
+    regions = gpd.read_file(path("regions"))
     regions["population"] = regions["population"].astype("int64")
     return regions.to_crs(settings.CRS)
 
@@ -54,7 +67,7 @@ def load_upper_tier() -> gpd.GeoDataFrame:
         EPSG:4326, columns ``unit_code`` (ISO 3166-2, e.g. ``GB-LDS``), ``unit_name``,
         ``unit_type``, ``region_code``, ``source`` and ``geometry``.
     """
-    return gpd.read_file(_path("upper_tier.geojson")).to_crs(settings.CRS)
+    return gpd.read_file(path("upper_tier")).to_crs(settings.CRS)
 
 
 def load_demand_zones() -> gpd.GeoDataFrame:
@@ -67,13 +80,13 @@ def load_demand_zones() -> gpd.GeoDataFrame:
         unit), ``name``, ``region_code``, ``unit_code``, ``lat``, ``lon``, ``population``
         (integer; each region sums to its Census 2021 figure), ``source`` and ``geometry``.
     """
-    zones = _read_points("demand_zones.csv", "zone_id")
+    zones = _read_points("demand_zones", "zone_id")
     zones["population"] = zones["population"].astype("int64")
     return zones
 
 
-def _site_like(name: str) -> gpd.GeoDataFrame:
-    sites = _read_points(name, "site_id")
+def _site_like(key: str) -> gpd.GeoDataFrame:
+    sites = _read_points(key, "site_id")
     sites["scanners"] = sites["scanners"].astype("Int64")
     sites["phase1_network"] = sites["phase1_network"].astype(str).str.lower().eq("true")
     return sites
@@ -91,7 +104,7 @@ def load_sites() -> gpd.GeoDataFrame:
         (``town centre``/``district centre``: no hospital coordinate is sourced),
         ``phase1_network`` (bool), ``source`` and ``geometry``.
     """
-    return _site_like("sites.csv")
+    return _site_like("sites")
 
 
 def load_candidate_sites() -> gpd.GeoDataFrame:
@@ -103,7 +116,7 @@ def load_candidate_sites() -> gpd.GeoDataFrame:
         Ids C001...; ``scanners`` is 0, ``kind`` and ``operator`` empty, ``precision``
         ``town centre``, ``phase1_network`` False.
     """
-    return _site_like("candidate_sites.csv")
+    return _site_like("candidate_sites")
 
 
 def load_hubs() -> gpd.GeoDataFrame:
@@ -116,7 +129,7 @@ def load_hubs() -> gpd.GeoDataFrame:
         ``lat``, ``lon``, ``operator`` (empty where unknown), ``precision``, ``source``,
         ``is_christie`` (bool) and ``geometry``.
     """
-    hubs = _read_points("hubs.csv", "hub_id")
+    hubs = _read_points("hubs", "hub_id")
     hubs["is_christie"] = hubs["is_christie"].astype(str).str.lower().eq("true")
     return hubs
 
@@ -131,7 +144,7 @@ def load_suppliers() -> gpd.GeoDataFrame:
         ``lat``, ``lon``, ``operator`` (empty if unknown), ``status`` (``active`` or
         ``mothballed``), ``precision``, ``source`` and ``geometry``.
     """
-    return _read_points("radiopharmacies.csv", "supplier_id")
+    return _read_points("suppliers", "supplier_id")
 
 
 def summary() -> dict[str, object]:

@@ -9,20 +9,19 @@ tables, for notebooks and tests.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from planner.data import demand as demand_module
-from planner.data.travel import (
-    RoadSpeedModel,
-    TravelMatrix,
-    estimate_travel_times,
-    read_osrm_table,
-    read_travel_matrix,
-)
+from planner.data import embedded, readers
+from planner.data.travel import RoadSpeedModel, TravelMatrix, estimate_travel_times
+from planner.data.travel_files import read_osrm_table, read_travel_matrix
 from planner.errors import InputError
+from planner.network.extensions.hubs import check_hub_ids, hub_links
+from planner.network.extensions.tracer import nearest_suppliers
 from planner.scenario import Scenario
 
 ZONE_COLUMNS = ("zone_id", "name", "region_code", "lat", "lon", "population", "scans")
@@ -60,6 +59,14 @@ class NetworkInputs:
         Training-hub candidates (``hub_id, name, lat, lon`` ...), when the scenario places hubs.
     suppliers
         FDG suppliers (``supplier_id, name, lat, lon, status`` ...), when it checks tracer supply.
+    supplier_reach
+        Per site (same order): its nearest supplier within the FDG delivery limit
+        (``supplier_id, supplier_minutes, tracer_ok``); ``None`` when supply is not checked.
+    hub_links
+        Site-to-hub travel times within ``hubs.max_minutes``; ``None`` when hubs are not placed.
+
+    Both derived tables are computed once, by :meth:`with_reach` (which the constructors and
+    :class:`~planner.network.NetworkModel` call), with the scenario's road speed model.
     """
 
     zones: pd.DataFrame
@@ -68,6 +75,8 @@ class NetworkInputs:
     region_names: dict[str, str]
     hubs: pd.DataFrame | None = None
     suppliers: pd.DataFrame | None = None
+    supplier_reach: pd.DataFrame | None = None
+    hub_links: TravelMatrix | None = None
 
     def __post_init__(self) -> None:
         for name, table, columns in (
@@ -88,104 +97,145 @@ class NetworkInputs:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> NetworkInputs:
-        """Load data, compute demand and travel times as the scenario says."""
-        from planner.data import embedded as datasets
-
-        readers = _Readers()
-
-        data = scenario.data
-        regions = datasets.load_regions()
+        """Load data, compute demand, travel times and site reach as the scenario says."""
+        regions = embedded.load_regions()
         region_names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
-        if data.regions:
-            unknown = sorted(set(data.regions) - set(region_names))
-            if unknown:
-                raise InputError(
-                    f"unknown region code(s) {', '.join(unknown)}; expected ONS region codes "
-                    f"{', '.join(sorted(region_names))}",
-                    field="data.regions",
-                )
-        path = scenario.resolve(data.demand_zones)
-        zones = datasets.load_demand_zones() if path is None else readers.read_demand_zones(path)
-        path = scenario.resolve(data.sites)
-        sites = datasets.load_sites() if path is None else readers.read_sites(path)
-        # An imported travel matrix covers the files' zones and sites, not only those this
-        # scenario keeps after its filters.
-        file_zone_ids = np.r_[
-            zones["zone_id"].astype(str).to_numpy(), zones.attrs.get("excluded_ids", [])
-        ].astype(str)
-        file_site_ids = [sites["site_id"].astype(str).to_numpy()]
-        if data.phase1_sites_only:
-            if "phase1_network" not in sites:
-                raise InputError(
-                    "phase1_sites_only needs a 'phase1_network' column in the site list",
-                    field="data.phase1_sites_only",
-                )
-            sites = sites[sites["phase1_network"].astype(bool)]
-        if data.candidate_sites.lower() == "none":
-            candidates = sites.iloc[0:0]
-        else:
-            path = scenario.resolve(data.candidate_sites)
-            candidates = (
-                datasets.load_candidate_sites() if path is None else readers.read_sites(path)
-            )
-            file_site_ids.append(candidates["site_id"].astype(str).to_numpy())
-        if data.regions:
-            wanted = set(data.regions)
-            zones = zones[zones["region_code"].isin(wanted)]
-            sites = sites[sites["region_code"].isin(wanted)]
-            candidates = candidates[candidates["region_code"].isin(wanted)]
-        if zones.empty:
-            raise InputError("no demand zones left after the region filter", field="data.regions")
-        zones = zones.reset_index(drop=True).copy()
-        d = scenario.demand
-        zones["scans"] = demand_module.scans_per_year(
-            zones,
-            scans_per_million=d.scans_per_million,
-            annual_growth=d.annual_growth,
-            years=d.horizon_years,
-            regional_multipliers=d.regional_multipliers,
-        ).to_numpy()
-        site_table = combine_sites(
-            sites, candidates, unknown_scanners=scenario.existing.unknown_scanners
-        )
+        _check_regions(scenario, region_names)
+        zones, sites, file_zone_ids, file_site_ids = _zones_and_sites(scenario)
         travel = travel_times_for(
-            scenario,
-            zones,
-            site_table,
-            file_zone_ids=file_zone_ids,
-            file_site_ids=np.concatenate(file_site_ids),
+            scenario, zones, sites, file_zone_ids=file_zone_ids, file_site_ids=file_site_ids
         )
         hubs = suppliers = None
         if scenario.hubs.enabled:
-            path = scenario.resolve(data.hubs)
-            hubs = datasets.load_hubs() if path is None else readers.read_hubs(path)
-            hubs = pd.DataFrame(hubs.drop(columns="geometry", errors="ignore")).reset_index(
-                drop=True
-            )
+            hubs = _plain(_load(scenario, "hubs", embedded.load_hubs, readers.read_hubs))
         if scenario.tracer.enabled:
-            path = scenario.resolve(data.suppliers)
-            suppliers = datasets.load_suppliers() if path is None else readers.read_suppliers(path)
-            suppliers = pd.DataFrame(suppliers.drop(columns="geometry", errors="ignore"))
+            found = _load(scenario, "suppliers", embedded.load_suppliers, readers.read_suppliers)
+            suppliers = _plain(found)
             if not scenario.tracer.include_mothballed and "status" in suppliers:
                 suppliers = suppliers[suppliers["status"].fillna("active").ne("mothballed")]
             suppliers = suppliers.reset_index(drop=True)
-        return cls(
+        inputs = cls(
             zones=zones[list(ZONE_COLUMNS)],
-            sites=site_table,
+            sites=sites,
             travel=travel,
             region_names=region_names,
             hubs=hubs,
             suppliers=suppliers,
         )
+        return inputs.with_reach(scenario)
+
+    @classmethod
+    def from_tables(
+        cls,
+        zones: pd.DataFrame,
+        sites: pd.DataFrame,
+        travel: TravelMatrix,
+        scenario: Scenario,
+        region_names: dict[str, str] | None = None,
+        *,
+        hubs: pd.DataFrame | None = None,
+        suppliers: pd.DataFrame | None = None,
+    ) -> NetworkInputs:
+        """Inputs from tables in memory (notebooks, tests): zones with ``scans`` already set,
+        sites in the columns of :data:`SITE_COLUMNS`, travel times between them."""
+        names = region_names or {c: c for c in zones["region_code"].astype(str).unique()}
+        inputs = cls(
+            zones=zones.reset_index(drop=True),
+            sites=sites.reset_index(drop=True),
+            travel=travel.within(scenario.travel.max_minutes),
+            region_names=names,
+            hubs=None if hubs is None else hubs.reset_index(drop=True),
+            suppliers=None if suppliers is None else suppliers.reset_index(drop=True),
+        )
+        return inputs.with_reach(scenario)
+
+    def with_reach(self, scenario: Scenario) -> NetworkInputs:
+        """These inputs with the tracer reach and hub links the scenario asks for.
+
+        Computed only where missing, so calling it again costs nothing. Hubs are first
+        restricted to ``hubs.candidates`` (unknown hub ids in the scenario are errors).
+        """
+        changes: dict[str, object] = {}
+        speed = speed_model_for(scenario)
+        if scenario.tracer.enabled and self.suppliers is not None and self.supplier_reach is None:
+            changes["supplier_reach"] = nearest_suppliers(
+                self.sites, self.suppliers, scenario.tracer.delivery_minutes, speed
+            )
+        if scenario.hubs.enabled and self.hubs is not None and self.hub_links is None:
+            hubs = check_hub_ids(self.hubs, scenario.hubs)
+            changes["hubs"] = hubs
+            changes["hub_links"] = hub_links(self.sites, hubs, scenario.hubs, speed)
+        return replace(self, **changes) if changes else self
 
 
-class _Readers:
-    """Imports planner.data.readers only when a scenario names a planner's own file."""
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(table.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
 
-    def __getattr__(self, name: str):
-        from planner.data import readers
 
-        return getattr(readers, name)
+def _load(
+    scenario: Scenario, key: str, embedded_loader: Callable[[], pd.DataFrame], reader: Callable
+) -> pd.DataFrame:
+    """The table ``data.<key>`` names: the embedded one, or the planner's own file."""
+    path = scenario.resolve(getattr(scenario.data, key))
+    return embedded_loader() if path is None else reader(path)
+
+
+def _check_regions(scenario: Scenario, region_names: dict[str, str]) -> None:
+    unknown = sorted(set(scenario.data.regions) - set(region_names))
+    if unknown:
+        raise InputError(
+            f"unknown region code(s) {', '.join(unknown)}; expected ONS region codes "
+            f"{', '.join(sorted(region_names))}",
+            field="data.regions",
+        )
+
+
+def _zones_and_sites(
+    scenario: Scenario,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """Demand zones with scans a year and the site table, after the scenario's filters, and
+    every zone and site id of the files (an imported travel matrix may name them all)."""
+    data = scenario.data
+    zones = _load(scenario, "demand_zones", embedded.load_demand_zones, readers.read_demand_zones)
+    sites = _load(scenario, "sites", embedded.load_sites, readers.read_sites)
+    file_zone_ids = np.r_[
+        zones["zone_id"].astype(str).to_numpy(), zones.attrs.get("excluded_ids", [])
+    ].astype(str)
+    file_site_ids = [sites["site_id"].astype(str).to_numpy()]
+    if data.phase1_sites_only:
+        if "phase1_network" not in sites:
+            raise InputError(
+                "phase1_sites_only needs a 'phase1_network' column in the site list",
+                field="data.phase1_sites_only",
+            )
+        sites = sites[sites["phase1_network"].astype(bool)]
+    if data.candidate_sites.lower() == "none":
+        candidates = sites.iloc[0:0]
+    else:
+        candidates = _load(
+            scenario, "candidate_sites", embedded.load_candidate_sites, readers.read_sites
+        )
+        file_site_ids.append(candidates["site_id"].astype(str).to_numpy())
+    if data.regions:
+        wanted = set(data.regions)
+        zones = zones[zones["region_code"].isin(wanted)]
+        sites = sites[sites["region_code"].isin(wanted)]
+        candidates = candidates[candidates["region_code"].isin(wanted)]
+    if zones.empty:
+        raise InputError("no demand zones left after the region filter", field="data.regions")
+    zones = zones.reset_index(drop=True).copy()
+    d = scenario.demand
+    zones["scans"] = demand_module.scans_per_year(
+        zones,
+        scans_per_million=d.scans_per_million,
+        annual_growth=d.annual_growth,
+        years=d.horizon_years,
+        regional_multipliers=d.regional_multipliers,
+    ).to_numpy()
+    site_table = combine_sites(
+        sites, candidates, unknown_scanners=scenario.existing.unknown_scanners
+    )
+    return zones, site_table, file_zone_ids, np.concatenate(file_site_ids)
 
 
 def combine_sites(

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pulp
 
+from planner import settings
 from planner.errors import InputError, SolverError
 
 #: Status words used across planner: a plan's ``status`` is always one of these.
@@ -29,19 +30,6 @@ INFEASIBLE = "infeasible"
 UNBOUNDED = "unbounded"
 NOT_SOLVED = "not_solved"  # stopped before any feasible solution was found
 ERROR = "error"
-
-_ALIASES = {
-    "highs": "HiGHS",
-    "cbc": "PULP_CBC_CMD",
-    "pulp_cbc_cmd": "PULP_CBC_CMD",
-    "coin_cmd": "COIN_CMD",
-    "glpk": "GLPK_CMD",
-    "glpk_cmd": "GLPK_CMD",
-    "highs_cmd": "HiGHS_CMD",
-    "gurobi": "GUROBI",
-    "cplex": "CPLEX_PY",
-    "scip": "SCIP_PY",
-}
 
 
 @dataclass(frozen=True)
@@ -104,6 +92,21 @@ class SolverOptions:
                     field=f"solver.{key}",
                 )
 
+    @classmethod
+    def from_settings(cls, section) -> SolverOptions:
+        """The options of a scenario's ``[solver]`` section.
+
+        ``section`` is a :class:`~planner.scenario.SolverSettings` (read by attribute, so that
+        the solver does not depend on the scenario's module).
+        """
+        return cls(
+            name=section.name,
+            time_limit=section.time_limit,
+            mip_gap=section.mip_gap,
+            threads=section.threads,
+            msg=section.msg,
+        )
+
 
 @dataclass
 class SolveReport:
@@ -143,28 +146,11 @@ def default_solver_name() -> str:
     return "highs" if "HiGHS" in available_solvers() else "cbc"
 
 
-def known_solver_name(name: str) -> str:
-    """PuLP's name for solver ``name`` (planner's aliases or PuLP's own names).
-
-    Raises
-    ------
-    ValueError
-        ``name`` is no solver PuLP knows (whether or not it is installed here).
-    """
-    pulp_name = _ALIASES.get(name.lower(), name)
-    known = pulp.listSolvers()
-    if pulp_name not in known:
-        raise ValueError(
-            f"unknown solver {name!r}; expected 'highs', 'cbc' or one of PuLP's: {', '.join(known)}"
-        )
-    return pulp_name
-
-
 def _pulp_name(name: str | None) -> str:
     if name is None:
         name = default_solver_name()
     try:
-        pulp_name = known_solver_name(name)
+        pulp_name = settings.known_solver_name(name)
     except ValueError as exc:
         raise InputError(str(exc), field="solver.name") from None
     if pulp_name not in available_solvers():

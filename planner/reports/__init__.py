@@ -1,1 +1,1 @@
-"""Reports of plans: the board report, the comparison of two plans, run manifests."""
+"""Reports of plans: the board report, the comparison of two plans, run folders and manifests."""

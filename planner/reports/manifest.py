@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from planner.data import embedded
 from planner.files import write_text
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -45,26 +46,22 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def input_files(scenario: Scenario, scenario_path: str | os.PathLike | None) -> list[Path]:
-    """The files a run of ``scenario`` reads."""
-    from planner import settings
-
-    files = [Path(scenario_path)] if scenario_path else []
+def input_files(scenario: Scenario) -> list[Path]:
+    """The files a run of ``scenario`` reads: the scenario file, the region outlines, each data
+    table (embedded or the planner's own) the run uses, and an imported travel matrix."""
     data = scenario.data
-    embedded_names = {
-        "demand_zones": "demand_zones.csv",
-        "sites": "sites.csv",
-        "candidate_sites": "candidate_sites.csv",
-        "hubs": "hubs.csv",
-        "suppliers": "radiopharmacies.csv",
-    }
-    files.append(Path(settings.GEODATA_DIR) / "regions.geojson")
-    for key, embedded in embedded_names.items():
-        value = getattr(data, key)
-        if value.lower() == "none":
-            continue
-        path = scenario.resolve(value)
-        files.append(Path(settings.GEODATA_DIR) / embedded if path is None else path)
+    keys = ["demand_zones", "sites"]
+    if data.candidate_sites.lower() != "none":
+        keys.append("candidate_sites")
+    if scenario.hubs.enabled:
+        keys.append("hubs")
+    if scenario.tracer.enabled:
+        keys.append("suppliers")
+    files = [scenario.file] if scenario.file else []
+    files.append(embedded.path("regions"))
+    for key in keys:
+        own = scenario.resolve(getattr(data, key))
+        files.append(embedded.path(key) if own is None else own)
     matrix = scenario.resolve(data.travel_matrix)
     if matrix is not None:
         files.append(matrix)
@@ -81,21 +78,26 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(
-    plan: Plan, scenario: Scenario, scenario_path: str | os.PathLike | None, timings: dict
-) -> dict:
-    """The manifest of one run, as a dict."""
+def build_manifest(plan: Plan, timings: dict[str, float] | None = None) -> dict:
+    """The manifest of one run, as a dict.
+
+    The scenario, its input files and the step timings come from ``plan.provenance`` (set by
+    :func:`planner.run`); ``timings`` adds to them (e.g. the seconds spent drawing the map).
+    A plan without provenance gets a manifest with ``scenario`` and ``inputs`` empty.
+    """
+    provenance = plan.provenance
+    scenario = provenance.scenario if provenance else None
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
-        "scenario": scenario.model_dump(mode="json", exclude={"base_dir"}),
-        "inputs": {str(p): file_sha256(p) for p in input_files(scenario, scenario_path)},
+        "scenario": scenario.model_dump(mode="json", exclude={"base_dir"}) if scenario else None,
+        "inputs": {str(p): file_sha256(p) for p in input_files(scenario)} if scenario else {},
         "packages": package_versions(),
         "platform": platform.platform(),
         "solver": plan.summary.get("solver"),
         "status": plan.summary.get("status"),
         "mip_gap": plan.summary.get("mip_gap"),
-        "timings_seconds": timings,
+        "timings_seconds": {**(provenance.timings if provenance else {}), **(timings or {})},
     }
 
 

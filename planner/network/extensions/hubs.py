@@ -1,4 +1,4 @@
-"""Training hubs, placed in the same MILP as the scanners.
+"""Training hubs, placed in the same MILP as the scanners (the extension :class:`Hubs`).
 
 Every open scanner site is linked to exactly one open hub within ``hubs.max_minutes``; a hub
 trains the staff of the scanners linked to it, up to its trainee places (staff needed per
@@ -23,10 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.data.travel import TravelMatrix
+from planner.data.travel import RoadSpeedModel, TravelMatrix, estimate_travel_times
 from planner.errors import InputError
+from planner.network.context import ModelContext
+from planner.network.extensions.base import Extension, Relaxable, SiteReach
 from planner.optimise.milp import SparseMILP
-from planner.scenario import HubSettings
+from planner.plan import Plan
+from planner.scenario import HubSettings, Scenario
 
 
 @dataclass
@@ -54,6 +57,20 @@ def check_hub_ids(hubs: pd.DataFrame, settings: HubSettings) -> pd.DataFrame:
         wanted = set(settings.candidates) | set(settings.required)
         hubs = hubs[hubs["hub_id"].astype(str).isin(wanted)]
     return hubs.reset_index(drop=True)
+
+
+def hub_links(
+    sites: pd.DataFrame, hubs: pd.DataFrame, settings: HubSettings, speed_model: RoadSpeedModel
+) -> TravelMatrix:
+    """Site-to-hub travel times within ``hubs.max_minutes`` (sites origins, hubs destinations)."""
+    return estimate_travel_times(
+        sites,
+        hubs,
+        settings.max_minutes,
+        origin_id="site_id",
+        destination_id="hub_id",
+        speed_model=speed_model,
+    )
 
 
 def add_hub_rows(
@@ -182,3 +199,67 @@ def hub_tables(
         g["site_id"].apply(lambda s: ";".join(s)).reindex(table.index, fill_value="")
     )
     return table.reset_index(drop=True), site_hub, site_minutes
+
+
+class Hubs(Extension):
+    """Every open site linked to one open training hub in reach, within its trainee places."""
+
+    name = "hubs"
+    relaxable = (
+        Relaxable(
+            "max_hubs",
+            lambda s: s.hubs.enabled and s.hubs.max_hubs is not None,
+            lambda s: f"hubs.max_hubs = {s.hubs.max_hubs}",
+        ),
+    )
+
+    def active(self, scenario: Scenario) -> bool:
+        return scenario.hubs.enabled
+
+    def site_reach(self, context: ModelContext) -> SiteReach | None:
+        links = context.inputs.hub_links
+        if links is None:  # no hub list given
+            return None
+        reach = np.zeros(len(context.inputs.sites), bool)
+        reach[links.origin] = True
+        return SiteReach(reach, f"no training hub within {context.scenario.hubs.max_minutes:g} min")
+
+    def add_network(self, model: SparseMILP, context: ModelContext, periods) -> HubColumns | None:
+        links = context.inputs.hub_links
+        if links is None:
+            return None
+        capacity = context.scenario.capacity
+        final = periods[-1]
+        # Most scanners a link can carry: static ones plus a mobile unit's share of its days.
+        cap = (
+            context.bounds.upper + capacity.mobile_max_days_per_site / capacity.mobile_days_per_unit
+        )
+        return add_hub_rows(
+            model,
+            context.inputs.hubs,
+            links,
+            context.scenario.hubs,
+            site_open=final.v,
+            scanners=final.n,
+            mobile_days=final.m,
+            days_per_unit=capacity.mobile_days_per_unit,
+            scanner_cap=cap,
+            cost_weight=sum(p.weight for p in periods),
+            limit_hubs=not context.relaxed("max_hubs"),
+        )
+
+    def to_plan(
+        self, plan: Plan, context: ModelContext, solution, periods, state: HubColumns | None
+    ) -> None:
+        if state is None:
+            return
+        table, site_hub, hub_minutes = hub_tables(
+            context.inputs.hubs, state, solution, plan.sites, context.scenario.hubs
+        )
+        plan.sites["hub_id"] = site_hub.to_numpy()
+        names = table.set_index(table["hub_id"].astype(str))["name"]
+        plan.sites["hub_name"] = plan.sites["hub_id"].map(names).fillna("")
+        plan.sites["hub_minutes"] = hub_minutes.to_numpy()
+        plan.hubs = table
+        plan.summary["hubs_open"] = int(table["open"].sum())
+        plan.summary["hub_trainee_load"] = float(table["trainee_load"].sum())

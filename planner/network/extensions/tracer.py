@@ -3,7 +3,8 @@
 FDG decays with a half-life of 109.8 minutes, so after a road journey of T minutes a fraction
 2^(-T / 109.8) of the produced activity is left. A scenario sets the least fraction that must
 arrive; the longest delivery is then half-life x log2(1 / fraction) minutes (219.6 minutes for a
-quarter). A site farther than that from every active supplier cannot host a scanner.
+quarter). A site farther than that from every active supplier cannot host a scanner: the
+extension adds no rows, it takes such sites out of the model's reach.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import numpy as np
 import pandas as pd
 
 from planner.data.travel import RoadSpeedModel, estimate_travel_times
+from planner.network.context import ModelContext
+from planner.network.extensions.base import Extension, SiteReach
+from planner.plan import Plan
+from planner.scenario import Scenario
 
 
 def activity_fraction(minutes: np.ndarray | float, half_life_minutes: float = 109.8) -> np.ndarray:
@@ -57,3 +62,38 @@ def nearest_suppliers(
     out.loc[rows, "supplier_minutes"] = best["minutes"].to_numpy()
     out.loc[rows, "tracer_ok"] = True
     return out
+
+
+class TracerReach(Extension):
+    """Only sites within FDG delivery reach of a supplier may host a scanner."""
+
+    name = "tracer"
+
+    def active(self, scenario: Scenario) -> bool:
+        return scenario.tracer.enabled
+
+    def site_reach(self, context: ModelContext) -> SiteReach | None:
+        reach = context.inputs.supplier_reach
+        if reach is None:  # no supplier list given: supply is not checked
+            return None
+        t = context.scenario.tracer
+        return SiteReach(
+            reach["tracer_ok"].to_numpy(bool),
+            f"no FDG supplier within {t.delivery_minutes:.0f} min "
+            f"(tracer.min_activity_fraction = {t.min_activity_fraction})",
+        )
+
+    def to_plan(self, plan: Plan, context: ModelContext, solution, periods, state) -> None:
+        reach, suppliers = context.inputs.supplier_reach, context.inputs.suppliers
+        if reach is None:
+            return
+        sites = plan.sites
+        sites["supplier_id"] = reach["supplier_id"].to_numpy()
+        table = suppliers.copy()
+        names = table.set_index(table["supplier_id"].astype(str))["name"]
+        sites["supplier_name"] = sites["supplier_id"].map(names).fillna("")
+        sites["supplier_minutes"] = reach["supplier_minutes"].to_numpy()
+        served = sites[sites["open"]].groupby("supplier_id").size()
+        table["sites_supplied"] = table["supplier_id"].astype(str).map(served).fillna(0).astype(int)
+        plan.suppliers = table
+        plan.summary["tracer_delivery_minutes"] = context.scenario.tracer.delivery_minutes
