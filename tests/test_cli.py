@@ -11,7 +11,7 @@ import pytest
 
 from planner.cli import main
 from planner.plan import Plan
-from tests.test_network import check_invariants
+from tests.helpers.invariants import check_invariants
 
 # Four LSOA-style zones in Greater Manchester / Lancashire (British National Grid centroids)
 # and three sites; the travel matrix is the planner's own.
@@ -140,7 +140,7 @@ def test_infeasible_exit_code_and_causes(tmp_path, capsys):
 
 def test_time_limited_run_reports_a_status_its_gap_supports(tmp_path):
     # With a 1 ms limit HiGHS may still finish this tiny model in presolve; whatever it reports,
-    # the summary must agree with itself (a time-limited model is tested in test_network).
+    # the summary must agree with itself (a time-limited model is tested in tests/network).
     scenario = write_case(tmp_path)
     code = main(
         ["run", scenario, "--out", str(tmp_path / "p"), "--time-limit", "0.001", "--no-map"]
@@ -200,3 +200,38 @@ def test_a_run_that_fails_leaves_the_previous_plan_whole(tmp_path, monkeypatch):
     assert {"summary.json", "sites.csv", "assignments.csv", "manifest.json"} <= {
         p.name for p in out.iterdir()
     }
+
+
+def test_set_changes_a_key_for_the_run(tmp_path):
+    scenario = write_case(tmp_path)
+    out = tmp_path / "p"
+    args = ["run", scenario, "--out", str(out), "--no-map"]
+    assert main([*args, "--set", "demand.scans_per_million=8000", "--set", "access.share=0.5"]) == 0
+    plan = Plan.load(out)
+    # 1,100,000 people x 8,000 per million, no growth (the file says 4,000)
+    assert plan.summary["demand_scans"] == pytest.approx(1_100_000 * 8000 / 1e6)
+    assert plan.summary["access_target_share"] == 0.5
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["demand"]["scans_per_million"] == 8000
+    assert manifest["scenario"]["access"]["share"] == 0.5
+    check_invariants(plan, 120)
+    assert "scans_per_million = 4000" in Path(scenario).read_text()
+
+
+def test_set_reads_toml_values_and_refuses_unknown_keys_by_name(tmp_path, capsys):
+    scenario = write_case(tmp_path)
+    # A list value: the zones are in the North West, so planning the North East leaves none.
+    assert main(["validate", scenario, "--set", 'data.regions=["E12000001"]']) == 2
+    assert "no demand zones left after the region filter" in capsys.readouterr().err
+    assert main(["validate", scenario, "--set", 'data.regions=["E12000002"]']) == 0
+    assert "4 demand zones" in capsys.readouterr().out
+    for item, words in (
+        ("costs.scanner_capitol=5", ["costs.scanner_capitol", "unknown key"]),
+        ("nosuch.key=1", ["nosuch.key", "unknown section 'nosuch'"]),
+        ("access.share=lots", ["access.share", "valid number", "'lots'"]),
+        ("access.share", ["expected KEY=VALUE"]),
+    ):
+        assert main(["run", scenario, "--out", str(tmp_path / "q"), "--set", item]) == 2, item
+        err = capsys.readouterr().err
+        assert all(w in err for w in words), (item, err)
+    assert not (tmp_path / "q").exists()

@@ -37,7 +37,7 @@ PLANS = {
 CHECK_CELL = """
 import sys
 sys.path.insert(0, {root!r})
-from tests.test_network import check_invariants
+from tests.helpers.invariants import check_invariants
 for _plan in {plans}:
     check_invariants(_plan, 120)
     assert _plan.summary["status"] in ("optimal", "feasible"), _plan.summary["status"]

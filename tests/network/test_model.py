@@ -11,7 +11,8 @@ from planner.errors import ModelInfeasibleError
 from planner.network import NetworkModel
 from planner.optimise.solver import SolverOptions
 from planner.plan import Plan
-from tests.network_cases import brute_force, make_instance, scenario
+from tests.helpers.cases import brute_force, make_instance, scenario, two_towns
+from tests.helpers.invariants import check_invariants
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -50,57 +51,6 @@ def test_both_solvers_agree(solver):
     )
     assert plan.status == "optimal"
     assert plan.summary["objective"] == pytest.approx(reference["cost"], rel=1e-6)
-
-
-def two_towns(**sections):
-    """Two towns 100 minutes apart, a candidate site in each (10 minutes from its town).
-
-    Each town needs 2,500 scans a year; a scanner does 5,000. One site with one scanner serves
-    both towns if the 90 extra minutes for 2,500 scans cost less than a second site.
-    """
-    zones = pd.DataFrame(
-        {
-            "zone_id": ["A", "B"],
-            "name": ["Town A", "Town B"],
-            "region_code": ["R1", "R1"],
-            "lat": [52.0, 53.0],
-            "lon": [-1.0, -1.0],
-            "population": [700_000.0, 700_000.0],
-            "scans": [2500.0, 2500.0],
-        }
-    )
-    sites = pd.DataFrame(
-        {
-            "site_id": ["SA", "SB"],
-            "name": ["Site A", "Site B"],
-            "region_code": ["R1", "R1"],
-            "lat": [52.0, 53.0],
-            "lon": [-1.0, -1.0],
-            "existing": [False, False],
-            "existing_scanners": [0, 0],
-            "existing_kind": ["", ""],
-        }
-    )
-    travel = TravelMatrix(
-        np.array(["A", "B"]),
-        np.array(["SA", "SB"]),
-        np.array([0, 0, 1, 1], dtype=np.int32),
-        np.array([0, 1, 0, 1], dtype=np.int32),
-        np.array([10.0, 110.0, 110.0, 10.0]),
-    )
-    base = {
-        "capacity": {"fixed_scans_per_year": 5000, "allow_mobile": False},
-        "costs": {
-            "scanner_capital": 0,
-            "scanner_operating": 1_000_000,
-            "site_installation": 0,
-            "site_annual": 100_000,
-        },
-        "access": {"enforce": False},
-    }
-    for key, value in sections.items():
-        base[key] = {**base[key], **value} if key in base else value
-    return zones, sites, travel, scenario(**base)
 
 
 def test_hand_solved_one_site_when_travel_is_cheap():
@@ -173,29 +123,6 @@ def test_unreachable_access_target_names_the_region():
     with pytest.raises(ModelInfeasibleError) as err:
         NetworkModel.from_tables(zones, sites, travel, sc).solve()
     assert "R1" in str(err.value) and "1,400,000 people" in str(err.value)
-
-
-def check_invariants(plan: Plan, max_minutes: float) -> None:
-    """Invariants recomputed from a plan's tables (as saved and loaded)."""
-    sites = plan.sites.set_index("site_id")
-    a = plan.assignments
-    load = a.groupby("site_id")["scans"].sum().reindex(sites.index, fill_value=0.0)
-    assert (load <= sites["capacity_scans"] + 1e-6).all(), "capacity exceeded"
-    assert (a["minutes"] <= max_minutes + 1e-9).all(), "assignment beyond the maximum travel time"
-    assert a["site_id"].isin(sites.index[sites["open"]]).all(), "assignment to a closed site"
-    d = plan.demand.set_index("demand_id")
-    assigned = a.groupby("demand_id")["scans"].sum().reindex(d.index, fill_value=0.0)
-    np.testing.assert_allclose(assigned + d["unmet_scans"], d["scans"], rtol=1e-6, atol=1e-6)
-    s = plan.summary
-    pop = d["population"].to_numpy()
-    within = (d["nearest_static_minutes"].fillna(np.inf) <= s["access_target_minutes"]).to_numpy()
-    share = pop[within].sum() / pop.sum()
-    assert share == pytest.approx(s["access_share"])
-    if s["access_target_share"] is not None and s["status"] in ("optimal", "feasible"):
-        assert s["access_target_met"] == (share + 1e-6 >= s["access_target_share"])
-        assert s["access_target_met"]
-    cap = sites["fixed_scanners"] * 5000 + sites["mobile_days"] * 12 * 50
-    np.testing.assert_allclose(sites["capacity_scans"], cap)
 
 
 def test_saved_plan_keeps_invariants(tmp_path):

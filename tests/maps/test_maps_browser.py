@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from plan_fixtures import (
+
+from planner.maps import assets as map_assets
+from planner.maps import save_comparison_map, save_plan_map
+from planner.maps.text import css_id
+from tests.helpers.national import embedded_plan
+from tests.helpers.plans import (
     N_OPEN_HUBS,
     N_OPEN_SITES,
     N_SUPPLIERS,
@@ -24,14 +29,9 @@ from plan_fixtures import (
     XSS_SITE,
     XSS_TITLE,
     alternative_plan,
-    embedded_plan,
     region_shapes,
     small_plan,
 )
-
-from planner.maps import assets as map_assets
-from planner.maps import save_comparison_map, save_plan_map
-from planner.maps.text import css_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -60,7 +60,7 @@ from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from planner.cli import main as planner_main  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_IMAGE = ROOT / "docs" / "img" / "map.png"
 

@@ -11,7 +11,7 @@ import pytest
 from planner.classic import PMedian, p_median, read_orlib_pmed
 from planner.optimise.solver import SolverOptions
 
-ORLIB = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "orlib-pmed"
+ORLIB = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "orlib-pmed"
 
 #: Every instance solves in under 10 s on this 2-core machine, most in under 2 s.
 FAST = [f"pmed{k}" for k in range(1, 41)]

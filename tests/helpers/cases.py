@@ -75,6 +75,57 @@ def scenario(**sections) -> Scenario:
     return Scenario.from_dict(base)
 
 
+def two_towns(**sections):
+    """Two towns 100 minutes apart, a candidate site in each (10 minutes from its town).
+
+    Each town needs 2,500 scans a year; a scanner does 5,000. One site with one scanner serves
+    both towns if the 90 extra minutes for 2,500 scans cost less than a second site.
+    """
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["A", "B"],
+            "name": ["Town A", "Town B"],
+            "region_code": ["R1", "R1"],
+            "lat": [52.0, 53.0],
+            "lon": [-1.0, -1.0],
+            "population": [700_000.0, 700_000.0],
+            "scans": [2500.0, 2500.0],
+        }
+    )
+    sites = pd.DataFrame(
+        {
+            "site_id": ["SA", "SB"],
+            "name": ["Site A", "Site B"],
+            "region_code": ["R1", "R1"],
+            "lat": [52.0, 53.0],
+            "lon": [-1.0, -1.0],
+            "existing": [False, False],
+            "existing_scanners": [0, 0],
+            "existing_kind": ["", ""],
+        }
+    )
+    travel = TravelMatrix(
+        np.array(["A", "B"]),
+        np.array(["SA", "SB"]),
+        np.array([0, 0, 1, 1], dtype=np.int32),
+        np.array([0, 1, 0, 1], dtype=np.int32),
+        np.array([10.0, 110.0, 110.0, 10.0]),
+    )
+    base = {
+        "capacity": {"fixed_scans_per_year": 5000, "allow_mobile": False},
+        "costs": {
+            "scanner_capital": 0,
+            "scanner_operating": 1_000_000,
+            "site_installation": 0,
+            "site_annual": 100_000,
+        },
+        "access": {"enforce": False},
+    }
+    for key, value in sections.items():
+        base[key] = {**base[key], **value} if key in base else value
+    return zones, sites, travel, scenario(**base)
+
+
 def brute_force(zones, sites, travel, sc: Scenario) -> dict:
     """Optimal cost and decisions by enumeration (see module docstring)."""
     c, cap = sc.costs, sc.capacity

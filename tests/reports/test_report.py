@@ -1,28 +1,13 @@
-"""Board reports and plan comparison, checked against the plans' own tables."""
+"""Board reports (Markdown, workbook) and comparison files, checked against the plans' tables."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from planner.analysis.compare import measures, site_changes
 from planner.cli import main
-from planner.network import NetworkModel
 from planner.plan import Plan
 from planner.reports.report import markdown_report, status_sentence, write_report
-from tests.test_network import two_towns
-
-
-@pytest.fixture(scope="module")
-def two_plans(tmp_path_factory):
-    root = tmp_path_factory.mktemp("plans")
-    zones, sites, travel, sc = two_towns()
-    one = NetworkModel.from_tables(zones, sites, travel, sc).solve()
-    zones, sites, travel, sc = two_towns(access={"enforce": True, "minutes": 60, "share": 0.9})
-    two = NetworkModel.from_tables(zones, sites, travel, sc).solve()
-    one.save(root / "one")
-    two.save(root / "two")
-    return root / "one", root / "two"
 
 
 def test_status_sentence_never_calls_a_stopped_run_optimal():
@@ -42,20 +27,6 @@ def test_report_files_hold_the_plan(two_plans, tmp_path):
     assert len(sheets["assignments"]) == len(plan.assignments)
     assert sheets["assignments"]["scans"].sum() == pytest.approx(plan.assignments["scans"].sum())
     assert markdown_report(plan).count("| Site ") == int(plan.sites["open"].sum())
-
-
-def test_comparison_agrees_with_set_arithmetic(two_plans):
-    a, b = Plan.load(two_plans[0]), Plan.load(two_plans[1])
-    changes = site_changes(a, b).set_index("site_id")
-    open_a = set(a.sites.loc[a.sites["open"], "site_id"])
-    open_b = set(b.sites.loc[b.sites["open"], "site_id"])
-    assert set(changes.index[changes["change"] == "opened in B"]) == open_b - open_a
-    assert set(changes.index[changes["change"] == "closed in B"]) == open_a - open_b
-    m = measures(a, b).set_index("measure")
-    assert (
-        m.loc["static scanners", "B - A"]
-        == f"{b.summary['scanners_fixed'] - a.summary['scanners_fixed']:,.0f}"
-    )
 
 
 def test_cli_report_and_compare(two_plans, tmp_path, capsys):

@@ -10,7 +10,8 @@ from planner.analysis.n_minus_1 import n_minus_1
 from planner.errors import InputError, ModelInfeasibleError
 from planner.network import NetworkModel
 from planner.network.extensions.tracer import activity_fraction
-from tests.test_network import check_invariants, two_towns
+from tests.helpers.cases import two_towns
+from tests.helpers.invariants import check_invariants
 
 # two_towns(): towns A (52.0, -1.0) and B (53.0, -1.0), 111 km apart; a candidate site in each,
 # 10 minutes from its own town and 110 from the other; 2,500 scans a year each; a scanner

@@ -7,20 +7,6 @@ import json
 import re
 
 import pytest
-from plan_fixtures import (
-    N_OPEN_HUBS,
-    N_OPEN_SITES,
-    N_SUPPLIERS,
-    XSS_OPERATOR,
-    XSS_REGION,
-    XSS_SITE,
-    XSS_TITLE,
-    alternative_plan,
-    embedded_plan,
-    national_plan,
-    region_shapes,
-    small_plan,
-)
 
 from planner.errors import InputError
 from planner.maps import (
@@ -35,6 +21,19 @@ from planner.maps import assets as map_assets
 from planner.maps.assets import build_assets
 from planner.maps.demand import aggregate_zones, plan_zones
 from planner.maps.text import format_count
+from tests.helpers.national import embedded_plan, national_plan
+from tests.helpers.plans import (
+    N_OPEN_HUBS,
+    N_OPEN_SITES,
+    N_SUPPLIERS,
+    XSS_OPERATOR,
+    XSS_REGION,
+    XSS_SITE,
+    XSS_TITLE,
+    alternative_plan,
+    region_shapes,
+    small_plan,
+)
 
 FIVE_MB = 5 * 1024 * 1024
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the test modules: instances, brute force, plan invariants, plan fixtures."""
