@@ -152,8 +152,9 @@ class NetworkInputs:
     def with_reach(self, scenario: Scenario) -> NetworkInputs:
         """These inputs with the tracer reach and hub links the scenario asks for.
 
-        Computed only where missing, so calling it again costs nothing. Hubs are first
-        restricted to ``hubs.candidates`` (unknown hub ids in the scenario are errors).
+        Computed only where missing, so calling it again costs nothing: inputs belong to one
+        scenario (its demand, travel limit and reach). Hubs are first restricted to
+        ``hubs.candidates`` (unknown hub ids in the scenario are errors).
         """
         changes: dict[str, object] = {}
         speed = speed_model_for(scenario)

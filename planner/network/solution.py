@@ -114,7 +114,11 @@ def _assignments(context: ModelContext, x: np.ndarray) -> pd.DataFrame:
 
 
 def _demand_table(
-    context: ModelContext, final: Period, static_open: np.ndarray, x: np.ndarray, unmet
+    context: ModelContext,
+    final: Period,
+    static_open: np.ndarray,
+    x: np.ndarray,
+    unmet: np.ndarray,
 ) -> pd.DataFrame:
     zones, travel = context.inputs.zones, context.inputs.travel
     nearest_static = travel.nearest_minutes(static_open)

@@ -17,6 +17,7 @@ from planner.network.core import Period
 from planner.network.coverage import add_coverage_rows
 from planner.network.extensions.base import Extension, Relaxable
 from planner.optimise.milp import SparseMILP
+from planner.scenario import Scenario
 
 
 def access_ceiling(context: ModelContext) -> tuple[float, pd.DataFrame]:
@@ -50,7 +51,7 @@ class AccessTarget(Extension):
         ),
     )
 
-    def active(self, scenario) -> bool:
+    def active(self, scenario: Scenario) -> bool:
         return scenario.access.enforce
 
     def check(self, context: ModelContext) -> None:
