@@ -25,6 +25,14 @@ from planner.errors import InputError, ModelInfeasibleError, PlannerError, Solve
 
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 2, 3, 4
 
+#: ``planner run`` flags that are shorthands for ``--set solver.KEY=VALUE``.
+_SOLVER_FLAGS = {
+    "solver.name": "solver",
+    "solver.time_limit": "time_limit",
+    "solver.mip_gap": "mip_gap",
+    "solver.threads": "threads",
+}
+
 
 def _progress_printer():
     started = time.perf_counter()
@@ -73,10 +81,9 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
         except tomllib.TOMLDecodeError:
             value = text  # a bare word: scenario.name=north, data.sites=my_sites.csv
         overrides[key.strip()] = value
-    # --solver, --time-limit, --mip-gap, --threads: shorthands for --set solver.KEY=VALUE.
-    for key, flag in (("name", "solver"), ("time_limit",) * 2, ("mip_gap",) * 2, ("threads",) * 2):
+    for key, flag in _SOLVER_FLAGS.items():
         if getattr(args, flag, None) is not None:
-            overrides[f"solver.{key}"] = getattr(args, flag)
+            overrides[key] = getattr(args, flag)
     return overrides
 
 
