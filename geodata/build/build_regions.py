@@ -1,8 +1,11 @@
-"""Build ``geodata/upper_tier.geojson`` and ``geodata/regions.geojson`` from Natural Earth.
+"""Build the Natural Earth outline of England's nine ONS regions, which ``build_lsoa.py`` uses
+only to tell each local authority district its region.
 
 England's 152 Natural Earth admin-1 units are simplified together as one coverage (so that
 neighbouring units keep a shared edge, with no gaps or slivers), tiny islets are dropped, and the
-units are dissolved by their ONS region. Run: ``.venv/bin/python geodata/build/build_regions.py``.
+units are dissolved by their ONS region. The result goes to the (git-ignored) build cache:
+``geodata/regions.geojson`` itself is dissolved from the LSOA polygons by ``build_lsoa.py``. Run:
+``.venv/bin/python geodata/build/build_regions.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 from shapely.geometry import shape
-from sources import GEODATA_DIR, NATURAL_EARTH_SOURCE, REGIONS, england_admin1
+from sources import CACHE_DIR, NATURAL_EARTH_SOURCE, REGIONS, england_admin1
+
+#: Where ``build_lsoa.py`` reads the Natural Earth regions.
+NATURAL_EARTH_REGIONS = CACHE_DIR / "regions_natural_earth.geojson"
 
 # Degrees; about 300 m north-south. Keeps estuaries and the coastline recognisable at national
 # zoom while keeping both files well under 1 MB.
@@ -67,15 +73,13 @@ def build_regions(upper_tier: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def main() -> None:
-    """Write ``upper_tier.geojson`` and ``regions.geojson``."""
-    upper_tier = build_upper_tier()
-    regions = build_regions(upper_tier)
-    for frame, name in ((upper_tier, "upper_tier"), (regions, "regions")):
-        assert frame.geometry.is_valid.all(), f"{name}: invalid geometry"
-        path = GEODATA_DIR / f"{name}.geojson"
-        path.unlink(missing_ok=True)
-        frame.to_file(path, driver="GeoJSON", COORDINATE_PRECISION=COORD_DECIMALS)
-        print(f"{path.name}: {len(frame)} features, {path.stat().st_size / 1e3:.0f} kB")
+    """Write the Natural Earth regions into the build cache."""
+    regions = build_regions(build_upper_tier())
+    assert regions.geometry.is_valid.all(), "regions: invalid geometry"
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    NATURAL_EARTH_REGIONS.unlink(missing_ok=True)
+    regions.to_file(NATURAL_EARTH_REGIONS, driver="GeoJSON", COORDINATE_PRECISION=COORD_DECIMALS)
+    print(f"{NATURAL_EARTH_REGIONS}: {len(regions)} regions")
 
 
 if __name__ == "__main__":

