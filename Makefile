@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python benchmarks/network_lsoa_scale.py
 	$(BIN)/python benchmarks/christie_alliance.py
 	$(BIN)/python benchmarks/classic_vs_spopt.py
+	$(BIN)/python benchmarks/travel_time_error.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

