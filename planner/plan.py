@@ -15,11 +15,15 @@ from a saved plan without solving again:
 ``assignments.csv``
     demand_id, site_id, scans, minutes.
 ``demand.csv``
-    demand_id, name, region_code, lat, lon, population, scans, assigned_scans, unmet_scans,
-    nearest_static_minutes.
+    demand_id, name, region_code (+ icb_code, sicbl_code when known), lat, lon, population,
+    scans, assigned_scans, unmet_scans, nearest_static_minutes.
 ``regions.csv``
     region_code, region_name, population, demand_scans, unmet_scans, mean_travel_minutes,
     share_within_60 (the access measure per region).
+``areas.csv``
+    level (``region`` or ``icb``), code, name, zones, population, scans, assigned_scans,
+    unmet_scans, share_within_access, share_within_60, mean_minutes, access_minutes: the same
+    measures by ONS region and by Integrated Care Board.
 ``hubs.csv`` / ``suppliers.csv`` / ``phasing.csv`` / ``resilience.csv``
     only when the model placed training hubs, checked tracer supply, planned several years,
     or an N-1 analysis was run.
@@ -67,12 +71,13 @@ _TABLES = (
     "assignments",
     "demand",
     "regions",
+    "areas",
     "hubs",
     "suppliers",
     "phasing",
     "resilience",
 )
-_OPTIONAL_TABLES = ("hubs", "suppliers", "phasing", "resilience")
+_OPTIONAL_TABLES = ("areas", "hubs", "suppliers", "phasing", "resilience")
 _REQUIRED_TABLES = ("sites", "assignments", "demand", "regions")
 
 
@@ -86,6 +91,9 @@ class Plan:
         Headline figures and the solver's status and gap (see the module docstring).
     sites, assignments, demand, regions
         The plan's tables (see the module docstring for their columns).
+    areas
+        Access and travel by ONS region and by ICB (:func:`planner.analysis.access.area_table`);
+        ``None`` for a plan saved before it existed.
     hubs, suppliers
         Training hubs and FDG suppliers, when the model had them, else ``None``.
     phasing
@@ -103,6 +111,7 @@ class Plan:
     assignments: pd.DataFrame
     demand: pd.DataFrame
     regions: pd.DataFrame
+    areas: pd.DataFrame | None = None
     hubs: pd.DataFrame | None = None
     suppliers: pd.DataFrame | None = None
     phasing: pd.DataFrame | None = None

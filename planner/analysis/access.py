@@ -71,27 +71,85 @@ def region_table(
         ``share_within_60`` and ``share_within_access`` (of residents, to the nearest open
         static scanner; ``access_minutes`` is the scenario's access time).
     """
-    travel_by_zone = (
-        assignments.assign(scan_minutes=assignments["scans"] * assignments["minutes"])
-        .groupby("demand_id")[["scan_minutes"]]
-        .sum()
-    )
-    d = demand.join(travel_by_zone, on="demand_id")
-    d["within"] = np.where(d["nearest_static_minutes"] <= 60 + 1e-9, d["population"], 0.0)
-    d["within_access"] = np.where(
-        d["nearest_static_minutes"] <= access_minutes + 1e-9, d["population"], 0.0
-    )
-    g = d.groupby("region_code", sort=True)
-    table = pd.DataFrame(
+    areas = area_table(demand, assignments, names, access_minutes)
+    regions = areas[areas["level"] == "region"]
+    return pd.DataFrame(
         {
-            "population": g["population"].sum(),
-            "demand_scans": g["scans"].sum(),
-            "assigned_scans": g["assigned_scans"].sum(),
-            "unmet_scans": g["unmet_scans"].sum(),
-            "mean_travel_minutes": g["scan_minutes"].sum() / g["assigned_scans"].sum(),
-            "share_within_60": g["within"].sum() / g["population"].sum(),
-            "share_within_access": g["within_access"].sum() / g["population"].sum(),
+            "region_code": regions["code"].to_numpy(),
+            "region_name": regions["name"].to_numpy(),
+            "population": regions["population"].to_numpy(),
+            "demand_scans": regions["scans"].to_numpy(),
+            "assigned_scans": regions["assigned_scans"].to_numpy(),
+            "unmet_scans": regions["unmet_scans"].to_numpy(),
+            "mean_travel_minutes": regions["mean_minutes"].to_numpy(),
+            "share_within_60": regions["share_within_60"].to_numpy(),
+            "share_within_access": regions["share_within_access"].to_numpy(),
         }
-    ).reset_index()
-    table.insert(1, "region_name", table["region_code"].map(names).fillna(table["region_code"]))
-    return table
+    )
+
+
+#: The levels of :func:`area_table`: the column of the demand table each is read from.
+AREA_LEVELS = {"region": "region_code", "icb": "icb_code"}
+
+
+def area_table(
+    demand: pd.DataFrame,
+    assignments: pd.DataFrame,
+    names: dict[str, str],
+    access_minutes: float,
+) -> pd.DataFrame:
+    """Access and travel by ONS region and by Integrated Care Board (``areas.csv``).
+
+    Parameters
+    ----------
+    demand, assignments
+        A plan's demand zones (with ``region_code`` and, where known, ``icb_code``) and
+        assignments.
+    names
+        Area code -> name, for both levels.
+    access_minutes
+        The scenario's access time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area: ``level`` (``region`` or ``icb``; ICBs only when the zones carry
+        ``icb_code``), ``code``, ``name``, ``zones``, ``population``, ``scans`` (demand a year),
+        ``assigned_scans``, ``unmet_scans``, ``share_within_access`` and ``share_within_60``
+        (of residents, to the nearest open static scanner), ``mean_minutes`` (scan-weighted
+        travel of the assigned scans), and ``access_minutes``.
+    """
+    scan_minutes = (
+        (assignments["scans"] * assignments["minutes"]).groupby(assignments["demand_id"]).sum()
+    )
+    d = demand.assign(scan_minutes=demand["demand_id"].map(scan_minutes).fillna(0.0).to_numpy())
+    nearest = d["nearest_static_minutes"].to_numpy(float)
+    d["within_access"] = np.where(nearest <= access_minutes + 1e-9, d["population"], 0.0)
+    d["within_60"] = np.where(nearest <= 60 + 1e-9, d["population"], 0.0)
+    frames = []
+    for level, column in AREA_LEVELS.items():
+        if column not in d or d[column].fillna("").eq("").all():
+            continue
+        # A zone without an area code (a hand-made table) is left out of that level.
+        known = d[d[column].fillna("").astype(str) != ""]
+        g = known.groupby(known[column].astype(str), sort=True)
+        table = pd.DataFrame(
+            {
+                "zones": g.size(),
+                "population": g["population"].sum(),
+                "scans": g["scans"].sum(),
+                "assigned_scans": g["assigned_scans"].sum(),
+                "unmet_scans": g["unmet_scans"].sum(),
+                "share_within_access": g["within_access"].sum() / g["population"].sum(),
+                "share_within_60": g["within_60"].sum() / g["population"].sum(),
+                "mean_minutes": g["scan_minutes"].sum() / g["assigned_scans"].sum(),
+            }
+        )
+        table.index.name = "code"
+        table = table.reset_index()
+        table.insert(0, "level", level)
+        table.insert(2, "name", table["code"].map(names).fillna(table["code"]))
+        frames.append(table)
+    areas = pd.concat(frames, ignore_index=True)
+    areas["access_minutes"] = float(access_minutes)
+    return areas

@@ -4,8 +4,8 @@
 sites (fixed or mobile, existing or new), training hubs linked to their sites, FDG suppliers
 (:mod:`planner.maps.sites`), catchments, demand zones and unmet demand
 (:mod:`planner.maps.demand`), with a title box of headline figures, a legend and a layer control.
-:func:`planner.maps.comparison_map` draws two plans on one map (say the partnership's published
-network and the optimised one). :func:`save_plan_map` and :func:`planner.maps.save_comparison_map`
+:func:`planner.maps.comparison_map` draws two plans on one map (say today's named sites in an
+area and the optimised network). :func:`save_plan_map` and :func:`planner.maps.save_comparison_map`
 write them to disk.
 
 Choices that keep a national map light (a 3,000-zone plan is well under 1 MB):
@@ -47,6 +47,7 @@ from planner.maps.demand import (
     plan_zones,
     zone_layers,
 )
+from planner.maps.icbs import icb_layer
 from planner.maps.layers import AreaCanvas, HtmlBox, PlannerMap, ReadyMark
 from planner.maps.regions import (
     Metric,
@@ -301,10 +302,11 @@ def plan_map(
     Returns
     -------
     folium.Map
-        Layers, in drawing order: region choropleth, catchments (hidden at first), demand zones,
-        unmet demand, FDG supply routes (hidden), FDG suppliers, training hubs with links to
-        their sites, existing sites the plan closes, scanner sites. Site markers carry the CSS
-        classes ``planner-site``, ``planner-static``/``planner-mobile``,
+        Layers, in drawing order: region choropleth, ICB choropleth of the share within 60
+        minutes (hidden at first; when the plan has ICB figures), catchments (hidden at first),
+        demand zones, unmet demand, FDG supply routes (hidden), FDG suppliers, training hubs
+        with links to their sites, existing sites the plan closes, scanner sites. Site markers
+        carry the CSS classes ``planner-site``, ``planner-static``/``planner-mobile``,
         ``planner-existing``/``planner-new`` and ``planner-id-<site_id>``; hubs ``planner-hub``;
         suppliers ``planner-supplier``.
 
@@ -337,6 +339,9 @@ def plan_map(
             f"Regions: {spec.label}",
         )
     )
+    icbs = icb_layer(plan, canvas, suppress_below, simplify_tolerance=simplify_tolerance)
+    if icbs is not None:
+        fmap.add_child(icbs)
     unmet = _add_demand_layers(fmap, zones, sites, canvas, suppress_below, max_zone_points)
     suppliers, hubs = _add_network_layers(fmap, plan, open_sites, suppress_below)
     closed = closed_sites_layer(sites)

@@ -223,6 +223,7 @@ def region_layer(
     canvas: AreaCanvas,
     layer_name: str,
     header: Sequence[str] = (),
+    show: bool = True,
 ) -> GeoJsonAreas:
     """A choropleth of ``values`` by region, with a tooltip table per region.
 
@@ -244,6 +245,8 @@ def region_layer(
         Name in the layer control (escaped here).
     header
         Column headings of the tooltip table, if any.
+    show
+        Whether the layer starts visible.
     """
     features = []
     for row in shapes.itertuples():
@@ -266,5 +269,6 @@ def region_layer(
         {"type": "FeatureCollection", "features": features},
         canvas,
         name=escape(layer_name),
+        show=show,
         highlight=True,
     )

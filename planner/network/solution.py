@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from planner import settings
-from planner.analysis.access import region_table, share_within, travel_statistics
+from planner.analysis.access import area_table, region_table, share_within, travel_statistics
+from planner.data import embedded
 from planner.network.context import ModelContext
 from planner.network.core import Period
 from planner.optimise.solver import SolveReport
@@ -74,12 +75,24 @@ def plan_from_solution(
     regions = region_table(
         demand, assignments, context.inputs.region_names, context.scenario.access.minutes
     )
+    areas = area_table(demand, assignments, _area_names(context), context.scenario.access.minutes)
     plan = Plan(
-        summary=summary, sites=sites, assignments=assignments, demand=demand, regions=regions
+        summary=summary,
+        sites=sites,
+        assignments=assignments,
+        demand=demand,
+        regions=regions,
+        areas=areas,
     )
     for ext in context.extensions:
         ext.to_plan(plan, context, solution, periods, states.get(ext.name))
     return plan
+
+
+def _area_names(context: ModelContext) -> dict[str, str]:
+    """Names of regions (the inputs') and of the embedded NHS areas (ICBs, sub-ICBs)."""
+    known = embedded.load_areas()
+    return {**dict(zip(known["code"], known["name"], strict=True)), **context.inputs.region_names}
 
 
 def _site_table(context: ModelContext, n: np.ndarray, m: np.ndarray, x: np.ndarray) -> pd.DataFrame:
@@ -128,6 +141,7 @@ def _demand_table(
             "demand_id": zones["zone_id"].astype(str),
             "name": zones["name"],
             "region_code": zones["region_code"],
+            **{c: zones[c] for c in ("icb_code", "sicbl_code") if c in zones},
             "lat": zones["lat"],
             "lon": zones["lon"],
             "population": zones["population"].to_numpy(float),

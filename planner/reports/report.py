@@ -141,6 +141,34 @@ def _regions_section(plan: Plan) -> list[str]:
     return ["## Regions", "", md_table(regions_view), ""]
 
 
+def _icb_section(plan: Plan) -> list[str]:
+    """Access and travel by Integrated Care Board, least served first."""
+    areas = plan.areas
+    if areas is None or not (areas["level"] == "icb").any():
+        return []
+    icbs = areas[areas["level"] == "icb"].sort_values(["share_within_access", "name"])
+    minutes = float(icbs["access_minutes"].iloc[0])
+    view = pd.DataFrame(
+        {
+            "ICB": icbs["name"].str.replace(" Integrated Care Board", "", regex=False),
+            "population": icbs["population"].map("{:,.0f}".format),
+            "scans a year": icbs["scans"].map("{:,.0f}".format),
+            "unmet": icbs["unmet_scans"].map("{:,.0f}".format),
+            "mean travel (min)": icbs["mean_minutes"].map("{:.1f}".format),
+            f"within {minutes:g} min": icbs["share_within_access"].map(_pct),
+        }
+    )
+    return [
+        "## Integrated Care Boards",
+        "",
+        f"The {len(icbs)} ICBs, least served first (share of residents within {minutes:g} "
+        "minutes of an open static scanner).",
+        "",
+        md_table(view),
+        "",
+    ]
+
+
 def _sites_section(plan: Plan) -> list[str]:
     """The open sites, busiest first."""
     open_sites = plan.sites[plan.sites["open"]].sort_values("assigned_scans", ascending=False)
@@ -224,10 +252,12 @@ def _about_section(s: dict) -> list[str]:
         "## About these figures",
         "",
         "Costs and throughputs without a public source are stated assumptions "
-        "(planner/defaults.py); demand zones and site coordinates in the embedded data are "
-        "approximations (geodata/README.md). Travel times are estimated from straight-line "
-        "distance unless the scenario imported a travel matrix "
-        f"(here: {s.get('travel_source', 'estimated')}).",
+        "(planner/defaults.py). The embedded demand zones are England's 2011 LSOAs, each "
+        "holding an equal share of its region's Census 2021 population, and sites without a "
+        "known hospital stand at their town centre (geodata/README.md, which gives the error "
+        "of both). Travel times: "
+        f"{s.get('travel_source', 'estimated')}; estimates are calibrated against routed road "
+        "times, whose error geodata/README.md publishes.",
         "",
     ]
 
@@ -238,6 +268,7 @@ def markdown_report(plan: Plan) -> str:
     parts = [
         *_headline_section(s),
         *_regions_section(plan),
+        *_icb_section(plan),
         *_sites_section(plan),
         *_hubs_section(plan),
         *_resilience_section(plan),
@@ -278,6 +309,7 @@ def _write_workbook(plan: Plan, path: Path) -> None:
         )
         for name in (
             "regions",
+            "areas",
             "sites",
             "hubs",
             "suppliers",

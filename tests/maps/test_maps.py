@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+import pandas as pd
 import pytest
 
 from planner.errors import InputError
@@ -261,13 +262,16 @@ def test_saved_files(tmp_path):
 
 
 def test_national_map_is_light():
-    """The embedded England dataset (2,963 zones, 42 sites, 16 hubs) on real region outlines."""
+    """The embedded England dataset (32,844 LSOA zones, 42 sites, 15 hubs) on real region
+    outlines: the zones are merged on a grid to at most 5,000 points, the map stays light."""
     plan = embedded_plan()
     online = render(plan_map(plan))
     offline = render(plan_map(plan, offline=True))
     assert len(online.encode()) < FIVE_MB and len(offline.encode()) < FIVE_MB
     zones, _ = point_rows(online)
-    assert len(zones) == len(plan.demand) == 2963
+    assert len(plan.demand) == 32844
+    assert 0 < len(zones) <= 5000
+    assert "Demand zones (merged on a grid)" in overlay_names(online)
     assert count(online, "planner-site") == len(plan.sites)
 
 
@@ -296,3 +300,33 @@ def test_operator_and_region_names_in_popups_are_escaped(small_html):
     # Region names reach the tooltip escaped; the raw tag never appears.
     assert "<b onmouseover" not in small_html
     assert "\\u0026lt;b onmouseover=alert(3)\\u0026gt;" in small_html
+
+
+def test_icb_layer_draws_the_plans_icb_figures_escaped():
+    """The ICB choropleth: one polygon per ICB of the plan's areas table, hidden at first, its
+    tooltip giving the table's figures, its names escaped."""
+    plan = small_plan()
+    plan.areas = pd.DataFrame(
+        {
+            "level": ["region", "icb", "icb"],
+            "code": ["E12000008", "E54000034", "E54000044"],
+            "name": ["South East", "NHS Frimley Integrated Care Board", XSS_REGION],
+            "population": [9_278_400, 800_000, 1_900_000],
+            "scans": [33_000.0, 2_900.0, 6_700.0],
+            "assigned_scans": [33_000.0, 2_900.0, 6_650.0],
+            "unmet_scans": [0.0, 0.0, 50.0],
+            "share_within_access": [0.97, 0.991, 0.914],
+            "share_within_60": [0.97, 0.991, 0.914],
+            "mean_minutes": [21.0, 18.0, 34.5],
+            "access_minutes": [60.0, 60.0, 60.0],
+        }
+    )
+    page = render(plan_map(plan, regions=region_shapes()))
+    name = "Integrated Care Boards: Population within 60 min of a static scanner"
+    assert name in overlay_names(page)
+    layer = re.search(r'"' + re.escape(name) + r'" : (\w+)', page).group(1)
+    assert f"{layer}.addTo(" not in page  # hidden until the planner ticks it
+    assert "91.4%" in page and "99.1%" in page and "NHS Frimley ICB" in page
+    assert "<b onmouseover" not in page
+    without = small_plan()
+    assert name not in overlay_names(render(plan_map(without, regions=region_shapes())))

@@ -77,3 +77,45 @@ def test_comparison_files_escape_titles_and_labels(two_plans, tmp_path):
     text = md.read_text()
     assert "<b>" not in text and "&lt;b&gt;old&lt;/b&gt;" in text and "<img" not in text
     assert pd.read_csv(csv)["site_id"].notna().all()
+
+
+def _icb_areas() -> pd.DataFrame:
+    """Three ICB rows (and a region row) as area_table writes them, in no particular order."""
+    rows = [
+        ("region", "E12000008", "South East", 9_278_400, 0.97, 0.99, 21.0),
+        ("icb", "E54000034", "NHS Frimley Integrated Care Board", 800_000, 0.99, 1.0, 18.0),
+        ("icb", "E54000044", HOSTILE + " Integrated Care Board", 1_900_000, 0.91, 0.95, 34.5),
+        ("icb", "E54000032", "NHS Kent and Medway ICB", 1_900_000, 0.95, 0.97, 27.0),
+    ]
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "level", "code", "name", "population", "share_within_access",
+            "share_within_60", "mean_minutes",
+        ],
+    )  # fmt: skip
+    table["scans"] = table["population"] * 0.004
+    table["assigned_scans"] = table["scans"]
+    table["unmet_scans"] = 0.0
+    table["access_minutes"] = 45.0
+    return table
+
+
+def test_icb_section_lists_the_least_served_first_as_text(two_plans, tmp_path):
+    plan = Plan.load(two_plans[1])
+    plan.areas = _icb_areas()
+    text = markdown_report(plan)
+    section = text.split("## Integrated Care Boards", 1)[1].split("\n## ", 1)[0]
+    assert "The 3 ICBs" in section and "within 45 minutes" in section
+    order = [section.index(s) for s in ("&lt;img", "NHS Kent and Medway", "NHS Frimley")]
+    assert order == sorted(order)  # 91%, 95%, 99%
+    assert "91.0%" in section and "34.5" in section and "<img" not in section
+    _, xlsx = write_report(plan, tmp_path)
+    areas = pd.read_excel(xlsx, sheet_name="areas")
+    assert areas["code"].tolist() == plan.areas["code"].tolist()
+
+
+def test_no_icb_section_without_icb_figures(two_plans):
+    plan = Plan.load(two_plans[1])
+    plan.areas = _icb_areas().iloc[:1]
+    assert "## Integrated Care Boards" not in markdown_report(plan)
