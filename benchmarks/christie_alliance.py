@@ -2,10 +2,12 @@
 
     python benchmarks/christie_alliance.py [--out FOLDER]
 
-* ``christie_alliance_published``: the partnership's named sites in the phase-1 area, kept open
-  and sized by the optimiser; the access target measured, not imposed;
+* ``christie_alliance_today``: today's named PET-CT sites in the phase-1 area (the facts file's
+  list; only 6 of the 20 are tied to the partnership there), kept open and sized by the
+  optimiser; the access target measured, not imposed;
 * ``christie_alliance_same_count``: the optimiser with the same number of sites;
-* ``christie_alliance_phase1``: 30 static sites, the award's count, with N-1 analysis.
+* ``christie_alliance_phase1``: the award's 30 locations, modelled as 30 static sites (an
+  assumption), with N-1 analysis.
 
 Each run goes through :func:`planner.run` and writes its run folder (plan, map, manifest) under
 ``--out`` as ``planner run`` does, timed from the start of the run to the folder written.
@@ -28,7 +30,7 @@ from planner.errors import PlannerError  # noqa: E402
 from planner.reports.run_folder import write_run  # noqa: E402
 
 SCENARIOS = [
-    ("published network", "christie_alliance_published"),
+    ("today's named sites", "christie_alliance_today"),
     ("optimised, same count", "christie_alliance_same_count"),
     ("optimised, 30 static", "christie_alliance_phase1"),
 ]

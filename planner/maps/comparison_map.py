@@ -1,4 +1,4 @@
-"""Two plans on one map, e.g. the partnership's published network (A) and the optimised one (B).
+"""Two plans on one map, e.g. today's named sites in an area (A) and an optimised network (B).
 
 Regions are coloured by B minus A on a diverging scale centred on "little change"; open sites are
 told apart by whether they are open in both plans, only in A or only in B, each popup showing
@@ -217,7 +217,7 @@ def comparison_map(
     regions: gpd.GeoDataFrame | None = None,
     simplify_tolerance: float = 0.005,
 ) -> folium.Map:
-    """Draw two plans on one map, e.g. the published network (A) and the optimised one (B).
+    """Draw two plans on one map, e.g. today's named sites (A) and an optimised network (B).
 
     Parameters
     ----------
