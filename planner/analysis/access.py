@@ -151,5 +151,7 @@ def area_table(
         table.insert(2, "name", table["code"].map(names).fillna(table["code"]))
         frames.append(table)
     areas = pd.concat(frames, ignore_index=True)
+    if (areas["population"] % 1 == 0).all():  # head counts, not rates: keep them whole
+        areas["population"] = areas["population"].astype("int64")
     areas["access_minutes"] = float(access_minutes)
     return areas
