@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -60,6 +60,7 @@ from planner.network.core import Period, add_period
 from planner.network.extensions import active_extensions
 from planner.network.inputs import NetworkInputs
 from planner.network.solution import plan_from_solution
+from planner.network.warm_start import warm_start
 from planner.optimise.milp import SparseMILP
 from planner.optimise.solver import INFEASIBLE, SolverOptions
 from planner.plan import Plan
@@ -232,12 +233,24 @@ class NetworkModel:
                 f"{sz.constraints:,} constraints, {sz.nonzeros:,} nonzeros "
                 f"({self.build_seconds:.1f} s)"
             )
+        start = warm_start(self, options)
+        if start is not None:
+            progress(
+                f"warm start: {start.sites} sites covering {start.covered_share:.2%} within "
+                f"{self.scenario.access.minutes:g} min; plan {start.objective:,.0f} "
+                f"({start.seconds:.1f} s)"
+            )
+            if options.time_limit:
+                left = round(max(options.time_limit - start.seconds, 1.0), 1)
+                options = replace(options, time_limit=left)
         progress(
             f"solving with {options.name or 'the default solver'}"
             + (f" (time limit {options.time_limit:g} s)" if options.time_limit else "")
             + " ..."
         )
-        report, self.solution = self.problem.solve(options)
+        report, self.solution = self.problem.solve(
+            options, start=None if start is None else start.solution
+        )
         gap = "" if report.mip_gap is None else f", gap {report.mip_gap:.3%}"
         progress(f"solver: {report.status}{gap} ({report.seconds:.1f} s)")
         if report.status == INFEASIBLE:
@@ -249,7 +262,7 @@ class NetworkModel:
                 f"the solver stopped without a plan: {report.status} ({report.message}); "
                 "raise solver.time_limit or check the scenario's limits"
             )
-        return plan_from_solution(
+        plan = plan_from_solution(
             self.context,
             self._periods,
             self.solution,
@@ -258,6 +271,8 @@ class NetworkModel:
             self.size.as_dict() if self.size else None,
             self.build_seconds,
         )
+        plan.summary["warm_start"] = None if start is None else start.as_dict()
+        return plan
 
     def diagnose_infeasibility(self, options: SolverOptions) -> list[str]:
         """Which constraint groups, relaxed one at a time, make the model feasible."""

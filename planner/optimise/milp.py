@@ -262,13 +262,26 @@ class SparseMILP:
                 )
         return prob, variables
 
-    def solve(self, options: SolverOptions | None = None) -> tuple[SolveReport, np.ndarray | None]:
-        """Solve; return the report and the column values (``None`` without a solution)."""
+    def solve(
+        self, options: SolverOptions | None = None, start: np.ndarray | None = None
+    ) -> tuple[SolveReport, np.ndarray | None]:
+        """Solve; return the report and the column values (``None`` without a solution).
+
+        ``start`` is a feasible plan's column values for HiGHS to start from (other solvers
+        ignore it); the report is the solver's own either way.
+        """
         options = options or SolverOptions()
         name = (options.name or default_solver_name()).lower()
         if name == "highs":
             h = self.to_highs()
             configure_highs(h, options, maximize=self.maximize)
+            if start is not None:
+                import highspy
+
+                given = highspy.HighsSolution()
+                given.col_value = np.asarray(start, float).tolist()
+                given.value_valid = True
+                h.setSolution(given)
             started = time.perf_counter()
             h.run()
             report = report_from_highs(
