@@ -27,11 +27,15 @@ BORDER_TOLERANCE_M = 200.0
 #: The codes a point takes from its nearest LSOA.
 AREA_COLUMNS = ("region_code", "icb_code", "sicbl_code")
 
-_TO_BNG = Transformer.from_crs(settings.CRS, settings.BNG, always_xy=True)
+
+@functools.cache
+def _to_bng() -> Transformer:
+    # Made on first use, not at import: every reader imports this module.
+    return Transformer.from_crs(settings.CRS, settings.BNG, always_xy=True)
 
 
 def _bng(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return _TO_BNG.transform(np.asarray(lon, float), np.asarray(lat, float))
+    return _to_bng().transform(np.asarray(lon, float), np.asarray(lat, float))
 
 
 @functools.cache

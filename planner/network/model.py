@@ -212,6 +212,11 @@ class NetworkModel:
         for ext in self.context.extensions:
             ext.check(self.context)
 
+    @property
+    def periods(self) -> list[Period]:
+        """The planning years' column indices of the built model (empty before :meth:`build`)."""
+        return self._periods
+
     def solve(self, options: SolverOptions | None = None, progress: Progress = _quiet) -> Plan:
         """Solve and return the plan; its summary carries the solver's true status and gap.
 

@@ -84,7 +84,7 @@ def warm_start(model, options: SolverOptions) -> WarmStart | None:
     """
     scenario, inputs, problem = model.scenario, model.inputs, model.problem
     count = scenario.limits.max_sites
-    if count is None or len(model._periods) != 1 or (options.name or "highs") != "highs":
+    if count is None or len(model.periods) != 1 or (options.name or "highs") != "highs":
         return None
     started = time.perf_counter()
     budget = (options.time_limit or UNLIMITED_SECONDS / TIME_SHARE) * TIME_SHARE
@@ -114,7 +114,7 @@ def warm_start(model, options: SolverOptions) -> WarmStart | None:
         block = problem.columns.get(name)
         if block is not None and block.size == n_sites:
             upper[block.start + np.flatnonzero(~chosen)] = 0.0
-    restricted = replace(problem, _upper=[upper])
+    restricted = problem.with_upper(upper)
     left = max(budget - (time.perf_counter() - started), 1.0)
     report, solution = restricted.solve(replace(options, time_limit=left))
     if solution is None:

@@ -17,7 +17,7 @@ solver's own, never PuLP's "Optimal" for a time-limited run.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pulp
@@ -127,6 +127,11 @@ class SparseMILP:
         self._row_upper.append(np.broadcast_to(np.asarray(upper, float), (count,)).copy())
         self.num_rows += count
         return self.rows[name].index()
+
+    def with_upper(self, upper: np.ndarray) -> SparseMILP:
+        """The same model with the column upper bounds ``upper`` (e.g. some columns fixed at 0);
+        this model is not changed."""
+        return replace(self, _upper=[np.asarray(upper, float)])
 
     def add_cost(self, cols: np.ndarray, values: np.ndarray | float) -> None:
         """Add ``values`` to the objective coefficients of ``cols`` (duplicates add up)."""
