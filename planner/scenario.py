@@ -160,6 +160,9 @@ class SolverSettings(_Section):
     mip_gap: float | None = Field(defaults.SOLVER_MIP_GAP, ge=0, lt=1)
     threads: int | None = Field(None, ge=1)
     msg: bool = False
+    #: auto: decomposition from defaults.DECOMPOSE_PAIRS pairs with HiGHS, else the one MILP;
+    #: full: always the one MILP (any PuLP solver); decomposition: always (HiGHS).
+    method: Literal["auto", "full", "decomposition"] = "auto"
 
     @field_validator("name")
     @classmethod

@@ -12,6 +12,11 @@ Rows
 
 Everything else (access target, limits, hubs, backup coverage, phasing) is an extension
 (:mod:`planner.network.extensions`) that adds its rows to these columns.
+
+Without the assignment block (``assignment=False``) the year has no x, no u and no demand or
+capacity rows: that is the master problem of the decomposition
+(:mod:`planner.network.decomposition`), where patients' travel and unmet demand are priced by
+cuts instead.
 """
 
 from __future__ import annotations
@@ -44,16 +49,32 @@ class Period:
 
 
 def add_period(
-    model: SparseMILP, context: ModelContext, year: int, scans: np.ndarray, weight: float, tag: str
+    model: SparseMILP,
+    context: ModelContext,
+    year: int,
+    scans: np.ndarray,
+    weight: float,
+    tag: str,
+    *,
+    assignment: bool = True,
 ) -> Period:
-    """Add the core columns and rows of planning year ``year`` (scans a year ``scans``)."""
-    period = _add_columns(model, context, year, scans, weight, tag)
-    _add_rows(model, context, period)
+    """Add the core columns and rows of planning year ``year`` (scans a year ``scans``);
+    without ``assignment``, leave out x, u and the demand and capacity rows."""
+    period = _add_columns(model, context, year, scans, weight, tag, assignment)
+    if assignment:
+        _add_assignment_rows(model, context, period)
+    _add_linking_rows(model, context, period)
     return period
 
 
 def _add_columns(
-    model: SparseMILP, context: ModelContext, year: int, scans: np.ndarray, weight: float, tag: str
+    model: SparseMILP,
+    context: ModelContext,
+    year: int,
+    scans: np.ndarray,
+    weight: float,
+    tag: str,
+    assignment: bool,
 ) -> Period:
     travel = context.inputs.travel
     n_zones, n_sites = len(context.inputs.zones), len(context.inputs.sites)
@@ -112,6 +133,9 @@ def _add_columns(
         upper=INF if max_days > 0 else 0,
         integer=True,
     )
+    if not assignment:
+        none = np.zeros(0, dtype=np.int64)
+        return Period(year, tag, scans, weight, n, total, y, v, m, fleet, none, none, install)
     x = model.add_columns(
         f"x{tag}", len(travel), cost=weight * costs["travel_minute"] * travel.minutes
     )
@@ -119,7 +143,7 @@ def _add_columns(
     return Period(year, tag, scans, weight, n, total, y, v, m, fleet, x, unmet, install)
 
 
-def _add_rows(model: SparseMILP, context: ModelContext, p: Period) -> None:
+def _add_assignment_rows(model: SparseMILP, context: ModelContext, p: Period) -> None:
     travel, tag = context.inputs.travel, p.tag
     n_zones, n_sites, n_pairs = len(context.inputs.zones), len(context.inputs.sites), len(travel)
     zone_rows, site_rows = np.arange(n_zones), np.arange(n_sites)
@@ -142,6 +166,11 @@ def _add_rows(model: SparseMILP, context: ModelContext, p: Period) -> None:
         np.concatenate([ones_p, -F * ones_s, -D * ones_s]),
         upper=0.0,
     )
+
+
+def _add_linking_rows(model: SparseMILP, context: ModelContext, p: Period) -> None:
+    tag, n_sites = p.tag, len(context.inputs.sites)
+    site_rows, ones_s = np.arange(n_sites), np.ones(n_sites)
 
     def site_pairs(name: str, a: np.ndarray, ca, b: np.ndarray, cb, **bounds) -> None:
         """One row per site: ca a_j + cb b_j within bounds."""

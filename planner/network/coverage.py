@@ -6,6 +6,9 @@ The access target (k = 1: 98% of people within an hour of a static scanner) and 
     c_i in [0, 1],   k c_i <= sum_{j: t_ij <= T} y_j,   sum_i p_i c_i >= share * sum_i p_i
 
 Only zones with people and at least k sites within T get a column; the others cannot count.
+Zones with the same sites within T share one column carrying their summed population: an exact
+aggregation (any plan covers all of them or none, and a fractional c is their mean), which
+shrinks England's 32,844 LSOA rows to about 3,600 at 60 minutes.
 """
 
 from __future__ import annotations
@@ -50,29 +53,48 @@ def add_coverage_rows(
     near = travel.minutes <= minutes + 1e-9
     origin, site = travel.origin[near], travel.destination[near]
     counts = np.bincount(origin, minlength=len(population))
-    zone_ids = np.flatnonzero((counts >= sites_needed) & (population > 0))
-    covered = model.add_columns(f"{columns}{tag}", zone_ids.size, upper=1.0)
-    row_of_zone = np.full(len(population), -1)
-    row_of_zone[zone_ids] = np.arange(zone_ids.size)
-    keep = row_of_zone[origin] >= 0
+    group, members = _site_set_groups(origin, site, len(population))
+    eligible = (counts >= sites_needed) & (population > 0)
+    people = np.bincount(group[eligible], weights=population[eligible], minlength=len(members))
+    groups = np.flatnonzero(people > 0)
+    covered = model.add_columns(f"{columns}{tag}", groups.size, upper=1.0)
+    row_of_group = np.full(len(members), -1)
+    row_of_group[groups] = np.arange(groups.size)
+    # One zone per group stands for its site set in the rows.
+    first = members[groups]
+    keep = np.isin(origin, first)
     model.add_rows(
         f"{rows}{tag}",
-        zone_ids.size,
-        np.concatenate([np.arange(zone_ids.size), row_of_zone[origin[keep]]]),
+        groups.size,
+        np.concatenate([np.arange(groups.size), row_of_group[group[origin[keep]]]]),
         np.concatenate([covered, static[site[keep]]]),
-        np.concatenate([np.full(zone_ids.size, float(sites_needed)), -np.ones(int(keep.sum()))]),
+        np.concatenate([np.full(groups.size, float(sites_needed)), -np.ones(int(keep.sum()))]),
         upper=0.0,
     )
     # Population shares, not head counts: keeps the row's coefficients near 1.
     model.add_rows(
         f"{rows}_target{tag}",
         1,
-        np.zeros(zone_ids.size, int),
+        np.zeros(groups.size, int),
         covered,
-        population[zone_ids] / population.sum(),
+        people[groups] / population.sum(),
         lower=share,
     )
     return covered
+
+
+def _site_set_groups(
+    origin: np.ndarray, site: np.ndarray, n_zones: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Group zones by their set of sites: each zone's group, and one zone of each group."""
+    order = np.lexsort((site, origin))
+    origin, site = origin[order], site[order]
+    starts = np.searchsorted(origin, np.arange(n_zones + 1))
+    keys = [site[starts[i] : starts[i + 1]].tobytes() for i in range(n_zones)]
+    index: dict[bytes, int] = {}
+    group = np.fromiter((index.setdefault(k, len(index)) for k in keys), np.int64, n_zones)
+    _, members = np.unique(group, return_index=True)
+    return group, members
 
 
 def covered_share(

@@ -53,16 +53,18 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from planner.data.travel import TravelMatrix
-from planner.errors import ModelInfeasibleError, SolverError
+from planner.defaults import DECOMPOSE_PAIRS
+from planner.errors import InputError, ModelInfeasibleError, SolverError
 from planner.network import diagnosis
 from planner.network.context import ModelContext
 from planner.network.core import Period, add_period
+from planner.network.decomposition import Decomposition
 from planner.network.extensions import active_extensions
 from planner.network.inputs import NetworkInputs
 from planner.network.solution import plan_from_solution
 from planner.network.warm_start import warm_start
 from planner.optimise.milp import SparseMILP
-from planner.optimise.solver import INFEASIBLE, SolverOptions
+from planner.optimise.solver import INFEASIBLE, SolverOptions, default_solver_name
 from planner.plan import Plan
 from planner.scenario import Scenario
 
@@ -124,6 +126,7 @@ class NetworkModel:
         self.solution = None
         self.size: ModelSize | None = None
         self.build_seconds: float | None = None
+        self.decomposition: Decomposition | None = None
         self._periods: list[Period] = []
         self._states: dict[str, object] = {}
 
@@ -171,6 +174,29 @@ class NetworkModel:
         from index arrays; no Python loop runs over pairs.
         """
         started = time.perf_counter()
+        model, periods, states = self.assemble()
+        self.problem, self._periods, self._states = model, periods, states
+        self.size = self._size_of(model)
+        self.build_seconds = time.perf_counter() - started
+        return model
+
+    def _size_of(self, model: SparseMILP) -> ModelSize:
+        return ModelSize(
+            zones=len(self.inputs.zones),
+            sites=len(self.inputs.sites),
+            pairs=len(self.inputs.travel),
+            variables=model.num_cols,
+            integer_variables=model.num_integer,
+            constraints=model.num_rows,
+            nonzeros=model.nonzeros,
+        )
+
+    def assemble(self, *, assignment: bool = True) -> tuple[SparseMILP, list[Period], dict]:
+        """The model, its planning years' columns and the extensions' states, not stored.
+
+        Without ``assignment`` the model leaves out the assignment block (x, u, demand and
+        capacity rows): the master problem of :mod:`planner.network.decomposition`.
+        """
         context, s = self.context, self.scenario
         model = SparseMILP(name=f"pet_ct_network_{_safe(s.name)}")
         years = context.planning_years()
@@ -180,25 +206,12 @@ class NetworkModel:
         for t, (year, weight) in enumerate(zip(years, context.period_weights(), strict=True)):
             scans = horizon_scans * growth ** (year - s.demand.horizon_years)
             tag = "" if len(years) == 1 else f"_t{t}"
-            period = add_period(model, context, year, scans, weight, tag)
+            period = add_period(model, context, year, scans, weight, tag, assignment=assignment)
             for ext in context.extensions:
                 ext.add_period(model, context, period)
             periods.append(period)
-        self._states = {
-            ext.name: ext.add_network(model, context, periods) for ext in context.extensions
-        }
-        self.problem, self._periods = model, periods
-        self.size = ModelSize(
-            zones=len(self.inputs.zones),
-            sites=len(self.inputs.sites),
-            pairs=len(self.inputs.travel),
-            variables=model.num_cols,
-            integer_variables=model.num_integer,
-            constraints=model.num_rows,
-            nonzeros=model.nonzeros,
-        )
-        self.build_seconds = time.perf_counter() - started
-        return model
+        states = {ext.name: ext.add_network(model, context, periods) for ext in context.extensions}
+        return model, periods, states
 
     # -- solving ------------------------------------------------------------------------------
     def check(self) -> None:
@@ -229,6 +242,8 @@ class NetworkModel:
         """
         options = options or SolverOptions.from_settings(self.scenario.solver)
         self.check()
+        if self.method(options) == "decomposition":
+            return self._solve_by_decomposition(options, progress)
         if self.problem is None:
             progress("building the model ...")
             self.build()
@@ -256,17 +271,7 @@ class NetworkModel:
         report, self.solution = self.problem.solve(
             options, start=None if start is None else start.solution
         )
-        gap = "" if report.mip_gap is None else f", gap {report.mip_gap:.3%}"
-        progress(f"solver: {report.status}{gap} ({report.seconds:.1f} s)")
-        if report.status == INFEASIBLE:
-            raise ModelInfeasibleError(
-                "no plan meets every constraint", self.diagnose_infeasibility(options)
-            )
-        if not report.has_solution:
-            raise SolverError(
-                f"the solver stopped without a plan: {report.status} ({report.message}); "
-                "raise solver.time_limit or check the scenario's limits"
-            )
+        self._check_report(report, options, progress, "the solver", "")
         plan = plan_from_solution(
             self.context,
             self._periods,
@@ -279,11 +284,90 @@ class NetworkModel:
         plan.summary["warm_start"] = None if start is None else start.as_dict()
         return plan
 
+    def method(self, options: SolverOptions) -> str:
+        """``"full"`` (one MILP) or ``"decomposition"``, as ``solver.method`` says.
+
+        Raises
+        ------
+        InputError
+            ``solver.method = "decomposition"`` with a solver other than HiGHS.
+        """
+        chosen = self.scenario.solver.method
+        highs = (options.name or default_solver_name()).lower() == "highs"
+        if chosen == "decomposition" and not highs:
+            raise InputError(
+                f'solver.method = "decomposition" solves with HiGHS, not {options.name!r}: '
+                'set solver.name = "highs", or solver.method = "full" to solve the one '
+                "MILP with this solver",
+                field="solver.method",
+            )
+        pairs = len(self.inputs.travel) * len(self.context.planning_years())
+        if chosen == "auto":
+            return "decomposition" if highs and pairs >= DECOMPOSE_PAIRS else "full"
+        return chosen
+
+    def _solve_by_decomposition(self, options: SolverOptions, progress: Progress) -> Plan:
+        started = time.perf_counter()
+        decomposition = Decomposition(self, options, on_round=lambda r: progress(r.describe()))
+        self.decomposition = decomposition
+        self.build_seconds = time.perf_counter() - started
+        master = decomposition.master
+        self.size = self._size_of(master)
+        progress(
+            f"solving by decomposition: master {master.num_cols:,} variables "
+            f"({master.num_integer:,} integer), {master.num_rows:,} constraints; "
+            f"{len(self.inputs.travel):,} zone-site pairs priced in by the assignment LPs"
+            + (f" (time limit {options.time_limit:g} s)" if options.time_limit else "")
+            + " ..."
+        )
+        result = decomposition.solve()
+        report = result.report
+        self._check_report(report, options, progress, "the decomposition", f"; {report.message}")
+        self._periods, self._states, self.solution = (
+            decomposition.periods,
+            decomposition.states,
+            result.solution,
+        )
+        final = result.assignments[-1]
+        plan = plan_from_solution(
+            self.context,
+            self._periods,
+            result.solution,
+            report,
+            self._states,
+            {**self.size.as_dict(), "method": "decomposition"},
+            self.build_seconds,
+            assignment=(final.flows, final.unmet),
+        )
+        plan.summary["warm_start"] = None
+        plan.summary["decomposition"] = [r.__dict__ | {"gap": r.gap} for r in result.rounds]
+        return plan
+
+    def _check_report(self, report, options, progress: Progress, who: str, note: str) -> None:
+        """Print the solve's outcome; raise when it has no plan (naming the constraints that
+        make the model infeasible, when that is why)."""
+        gap = "" if report.mip_gap is None else f", gap {report.mip_gap:.3%}"
+        progress(f"solver: {report.status}{gap} ({report.seconds:.1f} s{note})")
+        if report.status == INFEASIBLE:
+            raise ModelInfeasibleError(
+                "no plan meets every constraint", self.diagnose_infeasibility(options)
+            )
+        if not report.has_solution:
+            raise SolverError(
+                f"{who} stopped without a plan: {report.status} ({report.message}); "
+                "raise solver.time_limit or check the scenario's limits"
+            )
+
     def diagnose_infeasibility(self, options: SolverOptions) -> list[str]:
-        """Which constraint groups, relaxed one at a time, make the model feasible."""
+        """Which constraint groups, relaxed one at a time, make the model feasible.
+
+        Feasibility does not depend on the assignment (unmet demand is a slack), so each
+        relaxed model is built without it: the decomposition's master, small at any scale.
+        """
 
         def build(relax: frozenset[str]) -> SparseMILP:
-            return NetworkModel(self.inputs, self.scenario, relax=relax).build()
+            model = NetworkModel(self.inputs, self.scenario, relax=relax)
+            return model.assemble(assignment=False)[0]
 
         groups = diagnosis.relaxable_groups(self.context.extensions, self.scenario)
         return diagnosis.diagnose_infeasibility(build, groups, self.scenario, options, self.relax)

@@ -29,6 +29,7 @@ def plan_from_solution(
     states: dict[str, Any],
     model_size: dict | None = None,
     build_seconds: float | None = None,
+    assignment: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Plan:
     """The plan a solution gives: its final planning year, as tables and headline figures.
 
@@ -46,12 +47,15 @@ def plan_from_solution(
         What each extension's ``add_network`` returned, by extension name.
     model_size, build_seconds
         Recorded in the summary.
+    assignment
+        The final year's scans on each pair and unmet scans of each zone, when they are not
+        columns of ``solution`` (a decomposition's master has none).
     """
     final = periods[-1]
     n = np.rint(solution[final.n]).astype(int)
     m = np.rint(solution[final.m]).astype(int)
-    x = np.clip(solution[final.x], 0.0, None)
-    unmet = np.clip(solution[final.unmet], 0.0, None)
+    x, unmet = (solution[final.x], solution[final.unmet]) if assignment is None else assignment
+    x, unmet = np.clip(x, 0.0, None), np.clip(unmet, 0.0, None)
     fleet = int(round(solution[final.fleet][0]))
     sites = _site_table(context, n, m, x)
     assignments = _assignments(context, x)

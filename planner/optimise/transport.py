@@ -1,0 +1,254 @@
+"""The assignment of demand to open capacity: a transportation LP solved by pricing pairs in.
+
+Once the sites and their capacities are fixed, what is left of the network model is
+
+    min  sum_p c_p x_p + sum_i P_i u_i
+    s.t. sum_{p from i} x_p + u_i = d_i      (demand of zone i: served or unmet)
+         sum_{p to j}  x_p       <= cap_j    (capacity of site j)
+         x, u >= 0,  u_i <= d_i
+
+over the zone-site pairs p within the travel limit. At LSOA scale there are millions of pairs,
+but a zone is served by one of its few nearest open sites, so the LP is solved on a pool of
+pairs: each zone's nearest open sites first, then every pair whose reduced cost
+``c_p - alpha_i - beta_j`` (``alpha`` the zone prices, ``beta >= 0`` the site prices) is negative,
+until none is. That final check over every pair to an open site is what proves the pooled LP's
+optimum is the full LP's (:attr:`TransportSolution.worst_reduced_cost`).
+
+The pool and the HiGHS model persist between solves, so a second solve with nearby capacities
+starts from the last basis. :meth:`TransportProblem.to_milp` gives the full LP for given
+capacities as a :class:`~planner.optimise.milp.SparseMILP` (and so as a PuLP problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from planner.optimise.milp import SparseMILP
+
+#: Pairs of each zone to its nearest open sites that seed the pool (assumption: 4, enough that
+#: the first LP of the national baseline needs a few pricing rounds, not dozens).
+SEED_SITES = 4
+#: Negative reduced cost pairs added per zone in one pricing round.
+PRICED_PER_ZONE = 3
+
+
+@dataclass
+class TransportSolution:
+    """An optimal assignment for given capacities, with the prices that prove it.
+
+    Attributes
+    ----------
+    cost
+        Travel and unmet-demand cost (the objective).
+    flows
+        Scans on each pair (every pair of the problem, zero where unused).
+    unmet
+        Scans of each zone left unmet.
+    zone_prices, site_prices
+        The LP's duals: ``alpha_i`` (what one more scan of zone i would cost) and ``beta_j >= 0``
+        (what one more scan of capacity at site j would save).
+    worst_reduced_cost
+        The most negative reduced cost of any pair to an open site (>= minus the tolerance when
+        the solution is optimal for the full LP).
+    rounds, pool
+        Pricing rounds and pairs in the pool.
+    """
+
+    cost: float
+    flows: np.ndarray
+    unmet: np.ndarray
+    zone_prices: np.ndarray
+    site_prices: np.ndarray
+    worst_reduced_cost: float
+    rounds: int
+    pool: int
+
+
+class TransportProblem:
+    """The transportation LP above for one planning year.
+
+    Parameters
+    ----------
+    origin, destination
+        Zone and site index of each pair.
+    cost
+        Cost of one scan on each pair (travel).
+    demand
+        Scans of each zone.
+    unmet_cost
+        Cost of one unmet scan of each zone.
+    n_sites
+        Number of sites (capacity rows).
+    """
+
+    def __init__(
+        self,
+        origin: np.ndarray,
+        destination: np.ndarray,
+        cost: np.ndarray,
+        demand: np.ndarray,
+        unmet_cost: np.ndarray,
+        n_sites: int,
+    ) -> None:
+        self.origin = np.asarray(origin, dtype=np.int64)
+        self.destination = np.asarray(destination, dtype=np.int64)
+        self.cost = np.asarray(cost, float)
+        self.demand = np.asarray(demand, float)
+        self.unmet_cost = np.broadcast_to(np.asarray(unmet_cost, float), self.demand.shape).copy()
+        self.n_zones, self.n_sites = len(self.demand), int(n_sites)
+        self.tolerance = 1e-7 * max(1.0, float(np.abs(self.cost).max(initial=0.0)))
+        self._highs = None
+        self._pool = np.zeros(0, dtype=np.int64)
+        self._in_pool = np.zeros(len(self.cost), bool)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+    # -- solving ------------------------------------------------------------------------------
+    def solve(self, capacity: np.ndarray, *, threads: int | None = None) -> TransportSolution:
+        """The optimal assignment for site capacities ``capacity`` (scans a year)."""
+        capacity = np.maximum(np.asarray(capacity, float), 0.0)
+        h = self._model()
+        if threads:
+            h.setOptionValue("threads", int(threads))
+        rows = (self.n_zones + np.arange(self.n_sites)).astype(np.int32)
+        h.changeRowsBounds(self.n_sites, rows, np.full(self.n_sites, -np.inf), capacity)
+        open_pair = capacity[self.destination] > 1e-9
+        self._add(_nearest(np.flatnonzero(open_pair & ~self._in_pool), self, SEED_SITES))
+        rounds = 0
+        while True:
+            h.run()
+            rounds += 1
+            duals = np.asarray(h.getSolution().row_dual)
+            alpha, beta = duals[: self.n_zones], np.maximum(-duals[self.n_zones :], 0.0)
+            reduced = self.cost - alpha[self.origin] + beta[self.destination]
+            negative = np.flatnonzero(open_pair & (reduced < -self.tolerance) & ~self._in_pool)
+            if negative.size == 0:
+                break
+            self._add(_nearest(negative, self, PRICED_PER_ZONE, key=reduced))
+        values = np.asarray(h.getSolution().col_value)
+        flows = np.zeros(len(self.cost))
+        flows[self._pool] = values[self.n_zones :]
+        worst = reduced[open_pair].min(initial=0.0)
+        return TransportSolution(
+            cost=float(h.getInfo().objective_function_value),
+            flows=flows,
+            unmet=values[: self.n_zones].copy(),
+            zone_prices=alpha.copy(),
+            site_prices=beta,
+            worst_reduced_cost=float(worst),
+            rounds=rounds,
+            pool=int(self._pool.size),
+        )
+
+    def zone_prices(self, site_prices: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+        """The zone prices that site prices imply: ``min(P_i, min_j c_ij + beta_j)`` over open
+        sites (the best dual for those site prices)."""
+        open_pair = np.asarray(capacity, float)[self.destination] > 1e-9
+        price = self.unmet_cost.copy()
+        through = self.cost + np.asarray(site_prices, float)[self.destination]
+        np.minimum.at(price, self.origin[open_pair], through[open_pair])
+        return price
+
+    def aggregated(self, group: np.ndarray) -> TransportProblem:
+        """The same problem over groups of zones (``group[i]`` is zone i's group): a pair of a
+        group and a site costs its members' demand-weighted mean. An approximation, used
+        only for prices, never for a plan or a bound."""
+        group = np.asarray(group, dtype=np.int64)
+        n_groups = int(group.max()) + 1
+        demand = np.bincount(group, weights=self.demand, minlength=n_groups)
+        key = group[self.origin] * self.n_sites + self.destination
+        unique, inverse = np.unique(key, return_inverse=True)
+        weight = self.demand[self.origin] + 1e-12
+        cost = np.bincount(inverse, weights=weight * self.cost) / np.bincount(
+            inverse, weights=weight
+        )
+        unmet = np.bincount(group, weights=self.demand * self.unmet_cost, minlength=n_groups)
+        unmet = unmet / np.maximum(demand, 1e-12)
+        return TransportProblem(
+            unique // self.n_sites, unique % self.n_sites, cost, demand, unmet, self.n_sites
+        )
+
+    # -- the LP as a model a planner can read -------------------------------------------------
+    def to_milp(self, capacity: np.ndarray) -> SparseMILP:
+        """The full LP for capacities ``capacity``, every pair a column (small instances:
+        ``to_milp(cap).to_pulp()`` gives it as a PuLP problem)."""
+        lp = SparseMILP(name="assignment")
+        x = lp.add_columns("x", len(self.cost), cost=self.cost)
+        u = lp.add_columns("u", self.n_zones, cost=self.unmet_cost, upper=self.demand)
+        zones = np.arange(self.n_zones)
+        lp.add_rows(
+            "demand",
+            self.n_zones,
+            np.concatenate([self.origin, zones]),
+            np.concatenate([x, u]),
+            1.0,
+            lower=self.demand,
+            upper=self.demand,
+        )
+        lp.add_rows("capacity", self.n_sites, self.destination, x, 1.0, upper=capacity)
+        return lp
+
+    # -- the pooled HiGHS model -------------------------------------------------------------
+    def _model(self):
+        if self._highs is not None:
+            return self._highs
+        import highspy
+
+        n, s = self.n_zones, self.n_sites
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, n + s
+        lp.col_cost_ = self.unmet_cost
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = self.demand
+        lp.row_lower_ = np.concatenate([self.demand, np.full(s, -np.inf)])
+        lp.row_upper_ = np.concatenate([self.demand, np.zeros(s)])
+        a = sp.csc_matrix((np.ones(n), (np.arange(n), np.arange(n))), shape=(n + s, n))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.passModel(lp)
+        self._highs = h
+        return h
+
+    def _add(self, pairs: np.ndarray) -> None:
+        pairs = pairs[~self._in_pool[pairs]]
+        if pairs.size == 0:
+            return
+        self._in_pool[pairs] = True
+        self._pool = np.concatenate([self._pool, pairs])
+        k = pairs.size
+        index = np.empty(2 * k, dtype=np.int32)
+        index[0::2] = self.origin[pairs]
+        index[1::2] = self.n_zones + self.destination[pairs]
+        starts = np.arange(0, 2 * k, 2, dtype=np.int32)
+        self._highs.addCols(
+            k,
+            self.cost[pairs],
+            np.zeros(k),
+            np.full(k, np.inf),
+            2 * k,
+            starts,
+            index,
+            np.ones(2 * k),
+        )
+
+
+def _nearest(
+    pairs: np.ndarray, problem: TransportProblem, per_zone: int, key: np.ndarray | None = None
+) -> np.ndarray:
+    """Of ``pairs``, each zone's ``per_zone`` with the smallest ``key`` (default: cost)."""
+    if pairs.size == 0:
+        return pairs
+    zone = problem.origin[pairs]
+    value = (problem.cost if key is None else key)[pairs]
+    order = np.lexsort((value, zone))
+    pairs, zone = pairs[order], zone[order]
+    rank = np.arange(zone.size) - np.searchsorted(zone, zone, side="left")
+    return pairs[rank < per_zone]
