@@ -3,8 +3,9 @@
 England has 33,755 Lower-layer Super Output Areas (ONS, 2021). The zones here are synthetic: each
 is drawn around an embedded demand point with probability proportional to its population, jittered
 by a few km, and carries an equal share of England's population; 500 candidate sites are drawn the
-same way. The scenario is england_baseline's parameters. Prints build seconds, model size and
-peak memory (resident set size, from the operating system).
+same way. The scenario is england_baseline's parameters. Prints the travel pairs and seconds and
+the peak memory (resident set size, from the operating system); each solve prints the size and
+build seconds of the model its method builds.
 
 With ``--solve SECONDS`` each method solves in its own process, one after the other, with that
 time limit: the decomposition (planner/network/decomposition.py) and, as the side-by-side
@@ -129,21 +130,18 @@ def main() -> None:
     travel = estimate_travel_times(zones, sites, scenario.travel.max_minutes)
     t_travel = time.perf_counter() - t0
     model = NetworkModel.from_tables(zones, sites, travel, scenario)
-    if args.zones * args.sites <= 50_000_000:
+    # With --solve no model is built here: each solve builds what its method needs in its own
+    # process (the full model's size and build seconds are in its "[full]" lines).
+    print(f"instance            {args.zones:,} zones x {args.sites:,} sites (synthetic)")
+    print(f"travel pairs        {len(travel):,} within {scenario.travel.max_minutes:g} min")
+    print(f"travel seconds      {t_travel:.2f}")
+    if not args.solve:
         model.build()
         size = model.size
-        print(f"instance            {args.zones:,} zones x {args.sites:,} sites (synthetic)")
-        print(f"travel pairs        {size.pairs:,} within {scenario.travel.max_minutes:g} min")
-        print(f"travel seconds      {t_travel:.2f}")
         print(f"build seconds       {model.build_seconds:.2f} (the full model)")
         print(f"variables           {size.variables:,} ({size.integer_variables:,} integer)")
         print(f"constraints         {size.constraints:,}")
         print(f"nonzeros            {size.nonzeros:,}")
-        model.problem = None  # each solve builds what its method needs
-    else:
-        print(f"instance            {args.zones:,} zones x {args.sites:,} sites (synthetic)")
-        print(f"travel pairs        {len(travel):,} within {scenario.travel.max_minutes:g} min")
-        print(f"travel seconds      {t_travel:.2f}")
     print(f"peak RSS            {peak_rss_mb():,.0f} MB (before travel: {rss0:,.0f} MB)")
     if not args.solve:
         return

@@ -229,9 +229,9 @@ SOLVER_MIP_GAP = 0.005
 
 #: Zone-site pairs (summed over planning years) from which ``solver.method = "auto"`` solves the
 #: network model by decomposition (planner/network/decomposition.py) rather than as one MILP.
-#: **Measured, not published**: on the national baseline the one MILP reaches a 0.63% gap in
-#: 120 s with 6,790 MSOAs (about 360,000 pairs) and 96% with 32,844 LSOAs (1.76 million), while
-#: the decomposition proves 0.5% on both; below about 100,000 pairs (a region, the OR-Library
-#: sizes) the one MILP is proven optimal in seconds and is kept, so hand-checked answers are the
-#: plain model's.
+#: **Assumption, from measurements**: on the national baseline the one MILP reaches a 0.63% gap
+#: in 120 s with 6,790 MSOAs (362,981 pairs) and 96% with 32,844 LSOAs (1.76 million), while the
+#: decomposition proves 0.26% and 0.25% (README); 100,000 is set below the smaller of those so
+#: that every national run decomposes, while regional and hand-checked instances (tens to a few
+#: thousand pairs) keep the one MILP and so the plain model's answers.
 DECOMPOSE_PAIRS = 100_000

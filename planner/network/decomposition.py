@@ -123,7 +123,6 @@ class Decomposition:
         self.on_round = on_round or (lambda r: None)
         context = model.context
         self.master, self.periods, self.states = model.assemble(assignment=False)
-        self._site_cost = self.master.cost.copy()
         travel, costs = context.inputs.travel, context.costs
         self.subproblems = [
             TransportProblem(
@@ -139,7 +138,6 @@ class Decomposition:
         # theta_t in units of one unmet scan keeps the cuts' coefficients near those of the rest.
         self.scale = np.array([max(float(s.unmet_cost.max()), 1.0) for s in self.subproblems])
         self.theta = self.master.add_columns("assignment_cost", len(self.periods), cost=self.scale)
-        self._site_cost = np.concatenate([self._site_cost, np.zeros(len(self.periods))])
         self.F = context.scans_per_scanner
         self.D = context.scans_per_weekly_mobile_day
         self.levels = [capacity_levels(self.master, p, self.F, self.D) for p in self.periods]
@@ -230,7 +228,9 @@ class Decomposition:
                 sub.solve(cap, threads=self.options.threads)
                 for sub, cap in zip(self.subproblems, self.capacities(z), strict=True)
             ]
-            plan = float(self._site_cost @ z) + self.master.offset
+            # The plan's cost: the master's site decisions (its objective without theta)
+            # and the assignments priced exactly.
+            plan = self.master.objective_value(z) - float(self.scale @ z[self.theta])
             plan += sum(a.cost for a in assignments)
             for t, a in enumerate(assignments):
                 self._add_cut(t, capacity_cut(self.subproblems[t], a.zone_prices, self.levels[t]))
@@ -264,7 +264,7 @@ class Decomposition:
             seconds=seconds,
             objective=best,
             best_bound=None if not math.isfinite(bound) else bound,
-            mip_gap=0.0 if status == OPTIMAL and gap is None else gap,
+            mip_gap=gap,
             message=(
                 f"decomposition: {len(rounds) - masters} LP rounds, {masters} master MILP "
                 f"solves, {self.cuts} cuts"
@@ -360,7 +360,6 @@ class Decomposition:
 
     def _push_columns(self, name: str, count: int) -> np.ndarray:
         cols = self.master.add_columns(name, count, lower=-INF)
-        self._site_cost = np.concatenate([self._site_cost, np.zeros(count)])
         if self._highs is not None and count:
             self._highs.addVars(count, np.full(count, -np.inf), np.full(count, np.inf))
         return cols
