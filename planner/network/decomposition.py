@@ -243,7 +243,9 @@ class Decomposition:
                     OPTIMAL, rounds, elapsed(), best_z, bound, best, best_assignments
                 )
         status = NOT_SOLVED if best is None else FEASIBLE
-        return self._result(status, rounds, elapsed(), best_z, bound, best, best_assignments)
+        return self._result(
+            status, rounds, elapsed(), best_z, bound, best, best_assignments, time_up=time_up
+        )
 
     def _add_lp_cuts(self, z: np.ndarray) -> None:
         for t, (sub, cap) in enumerate(zip(self.subproblems, self.capacities(z), strict=True)):
@@ -254,9 +256,10 @@ class Decomposition:
                 prices = sub.zone_prices(grouped.site_prices, cap)
             self._add_cut(t, capacity_cut(sub, prices, self.levels[t]))
 
-    def _result(self, status, rounds, seconds, z, bound, best, assignments) -> DecompositionResult:
+    def _result(
+        self, status, rounds, seconds, z, bound, best, assignments, *, time_up: bool = False
+    ) -> DecompositionResult:
         gap = relative_gap(best, bound) if best is not None else None
-        time_up = status in (FEASIBLE, NOT_SOLVED)
         masters = sum(r.phase == "mip" for r in rounds)
         report = SolveReport(
             status=status,

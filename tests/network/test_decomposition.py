@@ -131,6 +131,7 @@ def test_a_stopped_run_reports_its_true_bound_and_gap():
     result = decomposition.solve(lp_rounds=0, master_solves=1)
     report = result.report
     assert report.status == FEASIBLE
+    assert not report.time_limit_reached  # stopped by master_solves, not by the clock
     assert report.best_bound <= optimum * (1 + 1e-9) <= report.objective * (1 + 1e-9)
     assert report.mip_gap == pytest.approx(
         (report.objective - report.best_bound) / report.objective
