@@ -311,7 +311,7 @@ class NetworkModel:
         decomposition = Decomposition(self, options, on_round=lambda r: progress(r.describe()))
         self.decomposition = decomposition
         self.build_seconds = time.perf_counter() - started
-        master = decomposition.master
+        master = decomposition.master_problem()
         self.size = self._size_of(master)
         progress(
             f"solving by decomposition: master {master.num_cols:,} variables "

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from planner.network import NetworkModel
+from planner.network import NetworkModel, subproblems
 from planner.network.decomposition import Decomposition
 from planner.optimise.capacity_cuts import capacity_cut
 from planner.optimise.solver import FEASIBLE, OPTIMAL, SolverOptions
@@ -206,7 +206,7 @@ def test_master_and_assignment_are_pulp_problems():
     model = NetworkModel.from_tables(zones, sites, travel, sc)
     plan = model.solve()
     master, variables = model.decomposition.master_problem().to_pulp()
-    assert len(variables) == model.decomposition.master.num_cols
+    assert len(variables) == model.decomposition.master_problem().num_cols
     assert master.get_constraint_by_name("cut0_0_lo") is not None  # the first cut
     # The assignment LP at the plan's capacities, as PuLP, solved by CBC: the plan's travel
     # and unmet cost.
@@ -227,9 +227,8 @@ def test_auto_keeps_the_full_model_for_small_instances():
 def test_rounds_priced_on_groups_of_zones_reach_the_same_plan(monkeypatch):
     # At LSOA scale the LP rounds take their prices from groups of nearby zones; forced here on
     # a small instance, the plan and its proof are the full model's all the same.
-    import planner.network.decomposition as decomposition
 
-    monkeypatch.setattr(decomposition, "GROUP_ZONES_ABOVE", 10)
+    monkeypatch.setattr(subproblems, "GROUP_ZONES_ABOVE", 10)
     instance = _instance()
     full, _ = _solve("full", FEATURES["access target"], instance, mip_gap=1e-9)
     split, model = _solve("decomposition", FEATURES["access target"], instance)
@@ -237,3 +236,25 @@ def test_rounds_priced_on_groups_of_zones_reach_the_same_plan(monkeypatch):
     assert len(model.decomposition.grouped[0].demand) < len(instance[0])
     assert split.summary["status"] == OPTIMAL
     assert split.summary["objective"] == pytest.approx(full.summary["objective"], rel=GAP)
+
+
+@pytest.mark.parametrize("feature", ["access target", "existing kept", "phasing", "max_sites"])
+def test_plans_of_the_restricted_master_leave_the_proof_to_the_full_one(monkeypatch, feature):
+    # The restricted master (only the sites the LP rounds used) finds plans at LSOA scale;
+    # forced on here, its plans are priced like any other and its own bound is never taken as
+    # the model's: the decomposition still proves the full model's optimum.
+    import planner.network.decomposition as decomposition
+
+    monkeypatch.setattr(decomposition, "RESTRICTED_MIN_SITES", 0)
+    monkeypatch.setattr(decomposition, "RESTRICTED_SITE_SHARE", 1.0)
+    monkeypatch.setattr(decomposition, "RESTRICTED_TIME_SHARE", 1.0)
+    instance = _instance()
+    full, _ = _solve("full", FEATURES[feature], instance, mip_gap=1e-9)
+    split, model = _solve("decomposition", FEATURES[feature], instance, time_limit=60)
+    phases = [r["phase"] for r in split.summary["decomposition"]]
+    assert "restricted" in phases
+    assert split.summary["status"] == OPTIMAL
+    optimum = full.summary["objective"]
+    assert split.summary["objective"] == pytest.approx(optimum, rel=GAP)
+    assert split.summary["best_bound"] <= optimum * (1 + 1e-9)
+    _check_assignment(split)

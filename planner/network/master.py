@@ -1,0 +1,196 @@
+"""The decomposition's master problem (:mod:`planner.network.decomposition`), in HiGHS.
+
+The network model built without its assignment block, plus ``theta_t`` (the assignment cost of
+year t, in units of one unmet scan) bounded below by capacity cuts
+(:mod:`planner.optimise.capacity_cuts`). One ``highspy.Highs`` object is kept for the whole
+solve, and every cut is added to it and to the :class:`~planner.optimise.milp.SparseMILP` (the
+PuLP door) at once, so that each solve starts from the last one's basis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import scipy.sparse as sp
+
+from planner.errors import SolverError
+from planner.optimise.capacity_cuts import CapacityCut
+from planner.optimise.milp import INF, SparseMILP
+from planner.optimise.solver import (
+    FEASIBLE,
+    INFEASIBLE,
+    NOT_SOLVED,
+    OPTIMAL,
+    SolverOptions,
+    configure_highs,
+)
+
+
+class MasterProblem:
+    """The master problem and its solver.
+
+    Parameters
+    ----------
+    problem
+        The network model without its assignment (:meth:`NetworkModel.assemble`).
+    periods
+        Each planning year's columns in ``problem``.
+    scale
+        Each year's unit of ``theta_t`` (its largest unmet-scan cost), which keeps the cuts'
+        coefficients near those of the rest of the model.
+    F, D
+        Scans a year of one static scanner and of one weekly mobile day.
+    options
+        The solve's options (threads, log, gap) for HiGHS.
+    """
+
+    def __init__(self, problem: SparseMILP, periods, scale, F: float, D: float, options) -> None:
+        self.problem, self.periods, self.scale, self.F, self.D = problem, periods, scale, F, D
+        self.options: SolverOptions = options
+        self.theta = problem.add_columns("assignment_cost", len(periods), cost=scale)
+        self.cuts = 0
+        self._integer = problem.integer.copy()
+        self._highs = None
+
+    def capacities(self, z: np.ndarray) -> list[np.ndarray]:
+        """Each year's site capacities (scans a year) in the master solution ``z``."""
+        return [self.F * z[p.n] + self.D * z[p.m] for p in self.periods]
+
+    def site_cost(self, z: np.ndarray) -> float:
+        """The cost of the site decisions in ``z``: the master's objective without theta."""
+        return self.problem.objective_value(z) - float(self.scale @ z[self.theta])
+
+    def same_plan(self, a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether two master solutions make the same integer decisions."""
+        k = self._integer.size
+        return bool(np.allclose(a[:k][self._integer], b[:k][self._integer]))
+
+    def set_gap(self, gap: float) -> None:
+        self.highs().setOptionValue("mip_rel_gap", gap)
+
+    def highs(self):
+        if self._highs is None:
+            self._highs = self.problem.to_highs()
+            configure_highs(self._highs, self.options)
+        return self._highs
+
+    def solve(
+        self, *, mip: bool, time_limit: float, start: np.ndarray | None = None
+    ) -> tuple[str, np.ndarray | None, float]:
+        """Solve the master (``mip``) or its LP relaxation; ``start`` is a master solution
+        HiGHS starts from. Returns the status, the solution and the bound (the LP's value)."""
+        import highspy
+
+        h = self.highs()
+        n = h.getNumCol()
+        integer = np.zeros(n, bool)
+        integer[: self._integer.size] = self._integer if mip else False
+        kinds = np.where(integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
+        h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
+        if mip and start is not None:
+            keep = np.flatnonzero(self._integer)
+            h.setSolution(keep.size, keep.astype(np.int32), np.asarray(start)[keep])
+        h.run()
+        status = h.getModelStatus()
+        if not mip and status != highspy.HighsModelStatus.kOptimal:
+            h.clearSolver()  # a stale basis after new cuts; one fresh start
+            h.run()
+            status = h.getModelStatus()
+        s = highspy.HighsModelStatus
+        if status in (s.kInfeasible, s.kUnboundedOrInfeasible):
+            return INFEASIBLE, None, -INF
+        info = h.getInfo()
+        if info.primal_solution_status != 2:  # no feasible point (HiGHS: 2 = feasible)
+            return NOT_SOLVED, None, -INF
+        z = np.asarray(h.getSolution().col_value)[: self.problem.num_cols]
+        bound = float(info.mip_dual_bound if mip else info.objective_function_value)
+        if not mip and status != s.kOptimal:
+            raise SolverError(f"HiGHS stopped on the master LP: {h.modelStatusToString(status)}")
+        return (OPTIMAL if status == s.kOptimal else FEASIBLE), z, bound
+
+    @contextmanager
+    def restricted(self, keep: np.ndarray) -> Iterator[None]:
+        """Within the block, sites not in ``keep`` (and not kept open by the scenario) are
+        closed in HiGHS; the problem itself is left as it is."""
+        keep = keep | np.any([self.problem.lower[p.v] > 0 for p in self.periods], axis=0)
+        cols = np.concatenate(
+            [np.concatenate([p.y, p.v, p.n, p.m])[np.tile(~keep, 4)] for p in self.periods]
+        ).astype(np.int32)
+        h, zeros = self.highs(), np.zeros(cols.size)
+        h.changeColsBounds(cols.size, cols, zeros, zeros)
+        try:
+            yield
+        finally:
+            h.changeColsBounds(cols.size, cols, self.problem.lower[cols], self.problem.upper[cols])
+
+    def add_cut(self, t: int, cut: CapacityCut) -> None:
+        """``theta_t >= (constant + sum_j eta_j) / S``, ``eta_j`` above each chord of site j."""
+        period, scale, k = self.periods[t], self.scale[t], self.cuts
+        sites = cut.active_sites()
+        eta = self._push_columns(f"cut{k}_sites", sites.size)
+        self._push_rows(
+            f"cut{k}",
+            1,
+            np.zeros(sites.size + 1, dtype=np.int64),
+            np.concatenate([self.theta[t : t + 1], eta]),
+            np.concatenate([[1.0], -np.ones(sites.size)]),
+            np.array([cut.constant / scale]),
+        )
+        # Each chord eta_j >= slope cap_j + intercept holds at every capacity level; its
+        # intercept (<= 0, the curve being convex through 0) is multiplied by v_j, the site's
+        # open decision: the same at v_j = 1, and at v_j = 0 the site has no capacity and no
+        # term. In the LP relaxation this "perspective" form stops a site open by a fraction
+        # from taking the best zones' scans at full gain (as x_ij <= d_i v_j would).
+        rows, cols, vals, count = [], [], [], 0
+        for q, j in enumerate(sites):
+            slope, intercept = cut.segments(j)
+            r = count + np.arange(slope.size)
+            count += slope.size
+            rows += [r, r, r, r]
+            cols += [
+                np.full(r.size, eta[q]),
+                np.full(r.size, period.n[j]),
+                np.full(r.size, period.m[j]),
+                np.full(r.size, period.v[j]),
+            ]
+            vals += [
+                np.ones(r.size),
+                -slope * self.F / scale,
+                -slope * self.D / scale,
+                -intercept / scale,
+            ]
+        if count:
+            self._push_rows(
+                f"cut{k}_chords",
+                count,
+                np.concatenate(rows),
+                np.concatenate(cols),
+                np.concatenate(vals),
+                np.zeros(count),
+            )
+        self.cuts += 1
+
+    def _push_columns(self, name: str, count: int) -> np.ndarray:
+        cols = self.problem.add_columns(name, count, lower=-INF)
+        if self._highs is not None and count:
+            self._highs.addVars(count, np.full(count, -np.inf), np.full(count, np.inf))
+        return cols
+
+    def _push_rows(self, name, count, rows, cols, vals, lower) -> None:
+        self.problem.add_rows(name, count, rows, cols, vals, lower=lower)
+        if self._highs is None or not count:
+            return
+        a = sp.csr_matrix((vals, (rows, cols)), shape=(count, self.problem.num_cols))
+        a.sum_duplicates()
+        self._highs.addRows(
+            count,
+            np.asarray(lower, float),
+            np.full(count, np.inf),
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data,
+        )
