@@ -3,7 +3,8 @@
     python benchmarks/report_html.py [--plan RUN_FOLDER] [--runs N]
 
 Without ``--plan`` it first does what ``make run`` does (``planner run
-scenarios/england_baseline.toml --out out/england_baseline``, about 80 s here); with it, it
+scenarios/england_baseline.toml --out out/england_baseline``: :func:`planner.run` and
+:func:`~planner.reports.run_folder.write_run`, about 80 s here); with it, it
 measures the ``report.html`` of that folder. The page is opened ``--runs`` times in Debian's
 Chromium (``/usr/bin/chromium``, driven by Playwright) with every request that is not a
 ``file:`` or ``data:`` address aborted, and the script prints the file's size, the page's own
@@ -25,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from planner.cli import main as planner_main  # noqa: E402
+import planner  # noqa: E402
+from planner.reports.run_folder import write_run  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -84,7 +86,7 @@ def main() -> None:
         folder = ROOT / "out" / "england_baseline"
         scenario = ROOT / "scenarios" / "england_baseline.toml"
         started = time.perf_counter()
-        assert planner_main(["run", str(scenario), "--out", str(folder)]) == 0
+        write_run(planner.run(scenario), folder)
         print(f"planner run       {time.perf_counter() - started:.1f} s")
     measure(folder / "report.html", args.runs)
 
