@@ -1,10 +1,11 @@
 """The ``planner`` command line.
 
 ``planner run SCENARIO.toml --out DIR``  solve a scenario (:func:`planner.run`); write the plan,
-                                        its map and manifest (``--set KEY=VALUE`` changes a key)
+                                        its map, reports and manifest (``--set KEY=VALUE``
+                                        changes a key)
 ``planner validate SCENARIO.toml``      check a scenario file and the data it names
 ``planner map PLAN_DIR``                redraw the map of a saved plan (or compare two plans)
-``planner report PLAN_DIR``             board report: report.md and report.xlsx
+``planner report PLAN_DIR``             board report: report.md, .xlsx, .html and charts/
 ``planner compare PLAN_A PLAN_B``       differences between two plans
 ``planner data``                        summarise the embedded England dataset
 
@@ -103,9 +104,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     progress = _progress_printer()
     plan = planner.run(_scenario(args), progress=progress)
-    out = write_run(plan, args.out, draw_map=not args.no_map, offline=args.offline)
+    out = write_run(
+        plan, args.out, draw_map=not args.no_map, offline=args.offline, report=not args.no_report
+    )
     if not args.no_map:
         progress(f"map written: {out / 'map.html'}")
+    if not args.no_report:
+        progress(f"report written: {out / 'report.html'} (and report.md, report.xlsx, charts/)")
         if args.map:
             progress(f"map written: {save_plan_map(plan, Path(args.map), offline=args.offline)}")
     progress(f"plan written: {out}")
@@ -170,11 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"planner {settings.VERSION}")
     sub = parser.add_subparsers(dest="command")
 
-    p = sub.add_parser("run", help="solve a scenario and write the plan, map and manifest")
+    p = sub.add_parser("run", help="solve a scenario and write the plan, map, reports, manifest")
     p.add_argument("scenario", help="scenario TOML file, or the name of one in scenarios/")
     p.add_argument("--out", required=True, help="folder for the plan")
     p.add_argument("--map", help="also write the plan's map to this HTML file")
     p.add_argument("--no-map", action="store_true", help="do not draw the map")
+    p.add_argument(
+        "--no-report",
+        action="store_true",
+        help="do not write report.md, report.xlsx, report.html and charts/",
+    )
     p.add_argument("--offline", action="store_true", help="inline map scripts (no internet)")
     p.add_argument("--solver", help="solver name (highs, cbc or any PuLP solver)")
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
@@ -201,9 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", nargs=2, metavar=("A", "B"), help="names of the two plans")
     p.set_defaults(func=_cmd_map)
 
-    p = sub.add_parser("report", help="write a board report (Markdown and Excel) of a saved plan")
+    p = sub.add_parser(
+        "report", help="write a board report (Markdown, Excel, HTML, charts) of a saved plan"
+    )
     p.add_argument("plan", help="plan folder written by 'planner run'")
-    p.add_argument("--out", help="folder for report.md and report.xlsx (default: the plan's)")
+    p.add_argument(
+        "--out",
+        help="folder for report.md, report.xlsx, report.html, charts/ (default: the plan's)",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("compare", help="compare two saved plans")

@@ -15,8 +15,9 @@ from a saved plan without solving again:
 ``assignments.csv``
     demand_id, site_id, scans, minutes.
 ``demand.csv``
-    demand_id, name, region_code (+ icb_code, sicbl_code when known), lat, lon, population,
-    scans, assigned_scans, unmet_scans, nearest_static_minutes.
+    demand_id, name, region_code (+ icb_code, sicbl_code, imd_decile when known), lat, lon,
+    population, scans, assigned_scans, unmet_scans, nearest_static_minutes,
+    today_static_minutes (to the nearest existing site with a static scanner today).
 ``regions.csv``
     region_code, region_name, population, demand_scans, unmet_scans, mean_travel_minutes,
     share_within_60 (the access measure per region).
@@ -24,6 +25,9 @@ from a saved plan without solving again:
     level (``region`` or ``icb``), code, name, zones, population, scans, assigned_scans,
     unmet_scans, share_within_access, share_within_60, mean_minutes, access_minutes: the same
     measures by ONS region and by Integrated Care Board.
+``equity.csv``
+    the same measures by deprivation decile (imd_decile, ..., today_share_within_access), when
+    the demand zones carry one (:func:`planner.analysis.equity.deprivation_table`).
 ``hubs.csv`` / ``suppliers.csv`` / ``phasing.csv`` / ``resilience.csv``
     only when the model placed training hubs, checked tracer supply, planned several years,
     or an N-1 analysis was run.
@@ -72,12 +76,13 @@ _TABLES = (
     "demand",
     "regions",
     "areas",
+    "equity",
     "hubs",
     "suppliers",
     "phasing",
     "resilience",
 )
-_OPTIONAL_TABLES = ("areas", "hubs", "suppliers", "phasing", "resilience")
+_OPTIONAL_TABLES = ("areas", "equity", "hubs", "suppliers", "phasing", "resilience")
 _REQUIRED_TABLES = ("sites", "assignments", "demand", "regions")
 
 
@@ -94,6 +99,9 @@ class Plan:
     areas
         Access and travel by ONS region and by ICB (:func:`planner.analysis.access.area_table`);
         ``None`` for a plan saved before it existed.
+    equity
+        Access and travel by deprivation decile
+        (:func:`planner.analysis.equity.deprivation_table`), when the demand zones carry one.
     hubs, suppliers
         Training hubs and FDG suppliers, when the model had them, else ``None``.
     phasing
@@ -112,6 +120,7 @@ class Plan:
     demand: pd.DataFrame
     regions: pd.DataFrame
     areas: pd.DataFrame | None = None
+    equity: pd.DataFrame | None = None
     hubs: pd.DataFrame | None = None
     suppliers: pd.DataFrame | None = None
     phasing: pd.DataFrame | None = None

@@ -98,11 +98,16 @@ def test_run_writes_a_consistent_plan(tmp_path, capsys):
 
     assert manifest["packages"]["pulp"] == metadata.version("pulp")
     assert manifest["packages"]["highspy"] == metadata.version("highspy")
-    assert set(manifest["timings_seconds"]) == {"inputs", "build", "solve", "map"}
+    assert set(manifest["timings_seconds"]) == {"inputs", "build", "solve", "map", "report"}
     assert all(t >= 0 for t in manifest["timings_seconds"].values())
     assert manifest["scenario"]["scenario"]["name"] == "own-data"
     html = (out / "map.html").read_text()
     assert "<script>alert(1)</script>" not in html
+    # planner run writes the reports too, the title escaped in each
+    for name in ("report.html", "report.md"):
+        text = (out / name).read_text()
+        assert "<script>alert(1)</script>" not in text and "&lt;script&gt;" in text, name
+    assert (out / "report.xlsx").is_file() and (out / "charts" / "access_curve.png").is_file()
 
 
 def test_validate_and_bad_key(tmp_path, capsys):
@@ -179,7 +184,7 @@ def test_matrix_may_name_zones_the_scenario_leaves_out(tmp_path, capsys):
 def test_a_run_that_fails_leaves_the_previous_plan_whole(tmp_path, monkeypatch):
     scenario = write_case(tmp_path)
     out = tmp_path / "p"
-    assert main(["run", scenario, "--out", str(out), "--no-map"]) == 0
+    assert main(["run", scenario, "--out", str(out), "--no-map", "--no-report"]) == 0
     (out / "report.md").write_text("a report of this plan")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
@@ -195,7 +200,7 @@ def test_a_run_that_fails_leaves_the_previous_plan_whole(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".p.")] == []
     monkeypatch.undo()
     # A successful run replaces the folder whole: the old plan's report does not linger.
-    assert main(["run", scenario, "--out", str(out), "--no-map"]) == 0
+    assert main(["run", scenario, "--out", str(out), "--no-map", "--no-report"]) == 0
     assert not (out / "report.md").exists()
     assert {"summary.json", "sites.csv", "assignments.csv", "manifest.json"} <= {
         p.name for p in out.iterdir()

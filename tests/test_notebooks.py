@@ -1,7 +1,8 @@
 """Every notebook runs top to bottom on a fresh checkout (executed with nbclient).
 
 For each notebook the test removes the maps it should write, executes it, and checks that it
-raised nothing, that it drew a map inline and wrote its maps under maps/ afresh, and, through a
+raised nothing, that it drew a map (and its charts) inline and wrote its maps under maps/ afresh,
+and, through a
 cell appended for the test only, that every plan it made keeps the invariants recomputed from
 its tables (capacity, travel limit, demand conserved, access share).
 """
@@ -26,6 +27,8 @@ MAPS = {
     "04_hubs_and_resilience.ipynb": ["04_hubs_north.html"],
     "05_bring_your_own_data.ipynb": ["05_own_data_west_midlands.html"],
 }
+#: Charts each notebook draws inline (matplotlib figures, shown as PNG images).
+CHARTS = {"01_national_baseline.ipynb": 3, "03_growth_and_phasing.ipynb": 1}
 #: The plans each notebook leaves in its kernel, as an expression giving a list of plans.
 PLANS = {
     "01_national_baseline.ipynb": "[plan]",
@@ -72,6 +75,8 @@ def test_notebook_runs(path):
     assert any("<iframe" in html and "planner-site" in html for html in inline), (
         f"{path.name} drew no map inline"
     )
+    charts = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(charts) == CHARTS.get(path.name, 0), f"{path.name} drew {len(charts)} charts"
     for name in MAPS[path.name]:
         html = (ROOT / "maps" / name).read_text(encoding="utf-8")
         assert "planner-site" in html and len(html) > 10_000

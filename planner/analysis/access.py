@@ -11,6 +11,8 @@ Two different questions, kept apart:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -97,6 +99,7 @@ def area_table(
     assignments: pd.DataFrame,
     names: dict[str, str],
     access_minutes: float,
+    levels: Mapping[str, str] = AREA_LEVELS,
 ) -> pd.DataFrame:
     """Access and travel by ONS region and by Integrated Care Board (``areas.csv``).
 
@@ -109,6 +112,9 @@ def area_table(
         Area code -> name, for both levels.
     access_minutes
         The scenario's access time.
+    levels
+        Level name -> the demand table's column of area codes (default :data:`AREA_LEVELS`;
+        :func:`planner.analysis.equity.deprivation_table` groups by deprivation decile).
 
     Returns
     -------
@@ -127,7 +133,7 @@ def area_table(
     d["within_access"] = np.where(nearest <= access_minutes + 1e-9, d["population"], 0.0)
     d["within_60"] = np.where(nearest <= 60 + 1e-9, d["population"], 0.0)
     frames = []
-    for level, column in AREA_LEVELS.items():
+    for level, column in levels.items():
         if column not in d or d[column].fillna("").eq("").all():
             continue
         # A zone without an area code (a hand-made table) is left out of that level.

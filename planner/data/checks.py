@@ -225,3 +225,25 @@ def areas_in_england(
     found = geography.areas_of(y, x)[list(geography.AREA_COLUMNS)]
     found.index = frame.index
     return found.astype(str)
+
+
+def whole_number_column(
+    frame: pd.DataFrame, column: str, source: str, low: int, high: int, meaning: str = ""
+) -> pd.Series:
+    """Return ``column`` as whole numbers from ``low`` to ``high``, raising on anything else.
+
+    Empty cells, text, fractions and numbers out of range are errors naming the rows;
+    ``meaning`` is added to the expectation (e.g. "1 = most deprived").
+    """
+    values = numeric_column(frame, column, source, minimum=None)
+    bad = (values % 1 != 0) | (values < low) | (values > high)
+    if bad.any():
+        note = f" ({meaning})" if meaning else ""
+        raise InputError(
+            f"found {_show(frame[column][bad].tolist())}; expected a whole number from {low} "
+            f"to {high}{note}",
+            source=source,
+            row=_one_or_many(_rows(bad)),
+            field=column,
+        )
+    return values.astype("int64")

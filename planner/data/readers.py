@@ -19,6 +19,7 @@ import pyproj
 
 from planner import settings
 from planner.data import checks as check
+from planner.data import deprivation
 from planner.errors import InputError
 
 PathLike = str | os.PathLike
@@ -224,14 +225,16 @@ def read_demand_zones(
     geopandas.GeoDataFrame
         Columns of :func:`planner.data.embedded.load_demand_zones` (``zone_id``, ``name``,
         ``region_code``, ``icb_code``, ``sicbl_code``, ``lat``, ``lon``, ``population``, ``source``,
-        ``geometry``), EPSG:4326. Zones with population 0 are left out and listed in a warning.
+        ``geometry``), EPSG:4326, and ``imd_decile`` when the file gives the zones' deprivation
+        (:func:`planner.data.deprivation.read_deciles`). Zones with population 0 are left out
+        and listed in a warning.
 
     Raises
     ------
     planner.errors.InputError
         Naming file, row and column: unreadable or empty file, missing id/population/coordinate
         column, non-numeric or negative population, duplicate id, point outside England,
-        geometry without CRS.
+        geometry without CRS, an IMD decile that is not a whole number from 1 to 10.
     """
     frame, source = _read_file(path)
     id_col = _pick(frame, id_column, ID_COLUMNS)
@@ -258,6 +261,9 @@ def read_demand_zones(
             "source": _text(frame, "source", source).replace("", source),
         }
     )
+    deciles = deprivation.read_deciles(frame, source)
+    if deciles is not None:
+        table["imd_decile"] = deciles
     if (table["population"] % 1 == 0).all():
         table["population"] = table["population"].astype("int64")
     zero = table["population"] == 0

@@ -63,14 +63,14 @@ def group_zones(
     ----------
     zones
         LSOA zones with ``zone_id, name, region_code, lat, lon, population`` and, where known,
-        ``scans``, ``icb_code``, ``sicbl_code``.
+        ``scans``, ``icb_code``, ``sicbl_code``, ``imd_decile``.
 
     Returns
     -------
     (pandas.DataFrame, numpy.ndarray)
         One row per MSOA (``zone_id`` and ``name`` are the MSOA name; sums of population and
-        scans; mean point; majority region and NHS areas), and for each LSOA the index of its
-        MSOA row.
+        scans; mean point; majority region, NHS areas and deprivation decile), and for each LSOA
+        the index of its MSOA row.
     """
     msoa = msoa_names(zones, source)
     codes, groups = np.unique(msoa.to_numpy(str), return_inverse=True)
@@ -88,6 +88,11 @@ def group_zones(
     for column in ("region_code", "icb_code", "sicbl_code"):
         if column in zones:
             table[column] = _majority(zones[column], weights, groups).reindex(range(codes.size))
+    if "imd_decile" in zones:
+        # Deprivation deciles are of LSOAs: an MSOA takes the decile most of its people live
+        # in, as it takes the side of an area boundary (an approximation, like its times).
+        majority = _majority(zones["imd_decile"], weights, groups).reindex(range(codes.size))
+        table["imd_decile"] = majority.astype("int64").to_numpy()
     if "scans" in zones:
         table["scans"] = np.bincount(groups, zones["scans"].astype(float), minlength=codes.size)
     if (table["population"] % 1 == 0).all():

@@ -29,6 +29,9 @@ ZONE_COLUMNS = ("zone_id", "name", "region_code", "lat", "lon", "population", "s
 #: postcode (which gives it routed travel times).
 AREA_COLUMNS = ("icb_code", "sicbl_code")
 OPTIONAL_SITE_COLUMNS = (*AREA_COLUMNS, "postcode")
+#: Columns zones keep when their data have them: NHS areas, and the zone's deprivation decile
+#: (which gives the plan its access and travel by decile).
+OPTIONAL_ZONE_COLUMNS = (*AREA_COLUMNS, "imd_decile")
 SITE_COLUMNS = (
     "site_id",
     "name",
@@ -130,7 +133,7 @@ class NetworkInputs:
                 suppliers = suppliers[suppliers["status"].fillna("active").ne("mothballed")]
             suppliers = suppliers.reset_index(drop=True)
         inputs = cls(
-            zones=zones[[*ZONE_COLUMNS, *(c for c in AREA_COLUMNS if c in zones)]],
+            zones=zones[[*ZONE_COLUMNS, *(c for c in OPTIONAL_ZONE_COLUMNS if c in zones)]],
             sites=sites,
             travel=travel,
             region_names=region_names,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from planner import settings
 from planner.analysis.access import area_table, region_table, share_within, travel_statistics
+from planner.analysis.equity import DECILE_COLUMN, deprivation_table
 from planner.data import embedded
 from planner.network.context import ModelContext
 from planner.network.core import Period
@@ -87,6 +88,11 @@ def plan_from_solution(
         demand=demand,
         regions=regions,
         areas=areas,
+        equity=(
+            deprivation_table(demand, assignments, context.scenario.access.minutes)
+            if DECILE_COLUMN in demand
+            else None
+        ),
     )
     for ext in context.extensions:
         ext.to_plan(plan, context, solution, periods, states.get(ext.name))
@@ -139,13 +145,15 @@ def _demand_table(
 ) -> pd.DataFrame:
     zones, travel = context.inputs.zones, context.inputs.travel
     nearest_static = travel.nearest_minutes(static_open)
+    # Today's network: the existing sites with the static scanners they have today.
+    nearest_today = travel.nearest_minutes(context.inputs.sites["existing_scanners"].to_numpy() > 0)
     # The plan shows its final planning year: demand of that year, not of the horizon.
     return pd.DataFrame(
         {
             "demand_id": zones["zone_id"].astype(str),
             "name": zones["name"],
             "region_code": zones["region_code"],
-            **{c: zones[c] for c in ("icb_code", "sicbl_code") if c in zones},
+            **{c: zones[c] for c in ("icb_code", "sicbl_code", DECILE_COLUMN) if c in zones},
             "lat": zones["lat"],
             "lon": zones["lon"],
             "population": zones["population"].to_numpy(float),
@@ -153,6 +161,7 @@ def _demand_table(
             "assigned_scans": np.bincount(travel.origin, weights=x, minlength=len(zones)),
             "unmet_scans": unmet,
             "nearest_static_minutes": np.where(np.isfinite(nearest_static), nearest_static, np.nan),
+            "today_static_minutes": np.where(np.isfinite(nearest_today), nearest_today, np.nan),
         }
     )
 

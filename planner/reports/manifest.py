@@ -34,6 +34,8 @@ _PACKAGES = (
     "pyproj",
     "folium",
     "pydantic",
+    "matplotlib",
+    "openpyxl",
 )
 
 

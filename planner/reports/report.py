@@ -1,8 +1,10 @@
-"""Board reports of a saved plan: a Markdown summary and an Excel workbook.
+"""Board reports of a saved plan: Markdown, an Excel workbook, charts and one HTML page.
 
-``planner report PLAN_DIR`` writes ``report.md`` (headline figures, solver status, regions, the
-busiest sites, hubs, costs and the assumptions behind them) and ``report.xlsx`` (one sheet per
-table: summary, regions, sites, hubs, suppliers, assignments, phasing, resilience).
+``planner report PLAN_DIR`` (and ``planner run``) writes ``report.md`` (headline figures, solver
+status, the charts, regions, ICBs, deprivation deciles, the busiest sites, hubs, costs and the
+assumptions behind them), ``charts/*.png`` (:mod:`planner.reports.charts`), ``report.xlsx``
+(:mod:`planner.reports.workbook`: formatted sheets and native charts) and ``report.html``
+(:mod:`planner.reports.html_report`: one self-contained page with the map, charts and tables).
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from planner.files import write_file, write_text
+from planner.maps import plan_map
 from planner.plan import Plan
+from planner.reports.charts import Chart, plan_charts, save_charts
+from planner.reports.html_report import html_report
+from planner.reports.summary_rows import status_sentence
+from planner.reports.workbook import write_workbook
+
+#: The folder of the charts' PNG files, inside the report's folder.
+CHARTS_FOLDER = "charts"
 
 
 def _money(value: float | None) -> str:
@@ -55,21 +65,6 @@ def md_table(frame: pd.DataFrame) -> str:
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = ["| " + " | ".join(row) + " |" for row in cells.to_numpy().tolist()]
     return "\n".join([header, rule, *rows])
-
-
-def status_sentence(summary: dict) -> str:
-    """Solver status in words a board can read, never calling a time-limited plan optimal."""
-    status, gap = summary.get("status"), summary.get("mip_gap")
-    if status == "optimal":
-        within = f" (within {gap:.2%} of the best possible)" if gap else ""
-        return f"Optimal: the solver proved no cheaper plan exists{within}."
-    if status == "feasible":
-        gap_text = f"at most {gap:.2%}" if gap is not None else "an unknown amount"
-        return (
-            "Feasible, not proven optimal: the solver stopped at its time limit; a cheaper plan "
-            f"may exist, by {gap_text}."
-        )
-    return f"Status: {status}."
 
 
 def _headline_section(s: dict) -> list[str]:
@@ -262,13 +257,53 @@ def _about_section(s: dict) -> list[str]:
     ]
 
 
-def markdown_report(plan: Plan) -> str:
-    """The plan as a Markdown document."""
+def _charts_section(charts: list[Chart]) -> list[str]:
+    """Links to the charts' PNG files (beside the report, under ``charts/``)."""
+    if not charts:
+        return []
+    lines = ["## Charts", ""]
+    for chart in charts:
+        lines += [f"![{md_text(chart.title)}]({CHARTS_FOLDER}/{chart.name}.png)", ""]
+    return lines
+
+
+def _equity_section(plan: Plan) -> list[str]:
+    """Access and travel by deprivation decile; nothing when the zones carry no decile."""
+    table = plan.equity
+    if table is None or table.empty:
+        return []
+    minutes = float(table["access_minutes"].iloc[0])
+    view = pd.DataFrame(
+        {
+            "IMD decile": table["imd_decile"].astype(int),
+            "population": table["population"].map("{:,.0f}".format),
+            "scans a year": table["scans"].map("{:,.0f}".format),
+            "unmet": table["unmet_scans"].map("{:,.0f}".format),
+            "mean travel (min)": table["mean_minutes"].map("{:.1f}".format),
+            f"within {minutes:g} min": table["share_within_access"].map(_pct),
+            f"within {minutes:g} min today": table["today_share_within_access"].map(_pct),
+        }
+    )
+    return [
+        "## Access and travel by deprivation decile",
+        "",
+        "IMD decile 1 is the most deprived tenth of areas, 10 the least; 'today' is today's "
+        "network (the existing sites with their scanners today).",
+        "",
+        md_table(view),
+        "",
+    ]
+
+
+def markdown_report(plan: Plan, charts: list[Chart] | None = None) -> str:
+    """The plan as a Markdown document; ``charts`` (written under ``charts/``) are linked."""
     s = plan.summary
     parts = [
         *_headline_section(s),
+        *_charts_section(charts or []),
         *_regions_section(plan),
         *_icb_section(plan),
+        *_equity_section(plan),
         *_sites_section(plan),
         *_hubs_section(plan),
         *_resilience_section(plan),
@@ -278,45 +313,14 @@ def markdown_report(plan: Plan) -> str:
     return "\n".join(parts)
 
 
-def write_report(plan: Plan, folder: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``report.md`` and ``report.xlsx`` into ``folder``; return their paths."""
+def write_report(plan: Plan, folder: str | os.PathLike) -> tuple[Path, Path, Path]:
+    """Write ``charts/*.png``, ``report.md``, ``report.xlsx`` and ``report.html`` into
+    ``folder``; return the paths of the three reports."""
     folder = Path(folder)
-    md_path = write_text(folder / "report.md", markdown_report(plan))
-    xlsx_path = write_file(folder / "report.xlsx", lambda tmp: _write_workbook(plan, tmp))
-    return md_path, xlsx_path
-
-
-#: A text cell starting with one of these is run as a formula by spreadsheet programs (or, for
-#: "=", stored as one by openpyxl): such cells from the data get a leading apostrophe (OWASP's
-#: advice against formula injection), so a site named "=HYPERLINK(...)" stays text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.map(
-        lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-    )
-
-
-def _write_workbook(plan: Plan, path: Path) -> None:
-    summary = {k: v for k, v in plan.summary.items() if not isinstance(v, dict | list)}
-    for key in ("share_within_minutes", "costs"):
-        for k, v in (plan.summary.get(key) or {}).items():
-            summary[f"{key}.{k}"] = v
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        _inert(pd.DataFrame({"measure": list(summary), "value": list(summary.values())})).to_excel(
-            writer, sheet_name="summary", index=False
-        )
-        for name in (
-            "regions",
-            "areas",
-            "sites",
-            "hubs",
-            "suppliers",
-            "assignments",
-            "phasing",
-            "resilience",
-        ):
-            table = getattr(plan, name)
-            if table is not None:
-                _inert(table).to_excel(writer, sheet_name=name, index=False)
+    charts = plan_charts(plan)
+    save_charts(charts, folder / CHARTS_FOLDER)
+    md_path = write_text(folder / "report.md", markdown_report(plan, charts))
+    xlsx_path = write_file(folder / "report.xlsx", lambda tmp: write_workbook(plan, tmp))
+    page = html_report(plan, charts, plan_map(plan, offline=True).get_root().render())
+    html_path = write_text(folder / "report.html", page)
+    return md_path, xlsx_path, html_path

@@ -1,4 +1,5 @@
-"""A run folder: a plan's tables, its map and its manifest, written whole or not at all.
+"""A run folder: a plan's tables, its map, its reports and its manifest, written whole or not at
+all.
 
 ``planner run SCENARIO --out DIR`` writes this folder; a notebook can write the same with
 :func:`write_run`. Everything is staged beside ``DIR`` and swapped in when complete
@@ -16,12 +17,19 @@ from planner.files import staged_folder
 from planner.maps import save_plan_map
 from planner.plan import Plan
 from planner.reports.manifest import build_manifest, write_manifest
+from planner.reports.report import write_report
 
 
 def write_run(
-    plan: Plan, folder: str | os.PathLike, *, draw_map: bool = True, offline: bool = False
+    plan: Plan,
+    folder: str | os.PathLike,
+    *,
+    draw_map: bool = True,
+    offline: bool = False,
+    report: bool = True,
 ) -> Path:
-    """Write ``plan`` (its tables), ``map.html`` and ``manifest.json`` into ``folder``.
+    """Write ``plan`` (its tables), ``map.html``, the reports and ``manifest.json`` into
+    ``folder``.
 
     Parameters
     ----------
@@ -33,6 +41,9 @@ def write_run(
         Whether to draw ``map.html``.
     offline
         Inline the map's scripts so that it opens with no internet.
+    report
+        Whether to write ``report.md``, ``report.xlsx``, ``report.html`` and ``charts/``
+        (:func:`planner.reports.report.write_report`; ``report.html`` always opens offline).
 
     Returns
     -------
@@ -47,5 +58,9 @@ def write_run(
             started = time.perf_counter()
             save_plan_map(plan, stage / "map.html", offline=offline)
             timings["map"] = round(time.perf_counter() - started, 3)
+        if report:
+            started = time.perf_counter()
+            write_report(plan, stage)
+            timings["report"] = round(time.perf_counter() - started, 3)
         write_manifest(stage, build_manifest(plan, timings))
     return folder

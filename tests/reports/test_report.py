@@ -18,20 +18,23 @@ def test_status_sentence_never_calls_a_stopped_run_optimal():
 
 def test_report_files_hold_the_plan(two_plans, tmp_path):
     plan = Plan.load(two_plans[1])
-    md, xlsx = write_report(plan, tmp_path)
+    md, xlsx, page = write_report(plan, tmp_path)
     text = md.read_text()
     assert "Site A" in text and "Site B" in text and "Optimal" in text
+    assert "Site A" in page.read_text()
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert {"summary", "regions", "sites", "assignments"} <= set(sheets)
-    assert len(sheets["sites"]) == len(plan.sites)
-    assert len(sheets["assignments"]) == len(plan.assignments)
-    assert sheets["assignments"]["scans"].sum() == pytest.approx(plan.assignments["scans"].sum())
+    assert {"Summary", "Regions", "Sites", "Assignments"} <= set(sheets)
+    assert len(sheets["Sites"]) == len(plan.sites)
+    assert len(sheets["Assignments"]) == len(plan.assignments)
+    scans = sheets["Assignments"]["Scans a year"]
+    assert scans.sum() == pytest.approx(plan.assignments["scans"].sum())
     assert markdown_report(plan).count("| Site ") == int(plan.sites["open"].sum())
 
 
 def test_cli_report_and_compare(two_plans, tmp_path, capsys):
     assert main(["report", str(two_plans[0]), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "report.md").is_file() and (tmp_path / "report.xlsx").is_file()
+    assert (tmp_path / "report.html").is_file() and (tmp_path / "charts").is_dir()
     assert main(["compare", str(two_plans[0]), str(two_plans[1]), "--out", str(tmp_path)]) == 0
     assert "opened" in capsys.readouterr().out
     assert main(["report", str(tmp_path / "missing")]) == 2
@@ -61,8 +64,8 @@ def test_markdown_shows_data_as_text(two_plans):
 def test_workbook_keeps_formulas_as_text(two_plans, tmp_path):
     from openpyxl import load_workbook
 
-    _, xlsx = write_report(hostile_plan(two_plans), tmp_path)
-    sheet = load_workbook(xlsx)["sites"]
+    _, xlsx, _ = write_report(hostile_plan(two_plans), tmp_path)
+    sheet = load_workbook(xlsx)["Sites"]
     names = [c.value for c in next(sheet.iter_cols(min_col=2, max_col=2, min_row=2))]
     cells = [c for c in next(sheet.iter_cols(min_col=2, max_col=2, min_row=2))]
     assert "'" + FORMULA in names
@@ -110,9 +113,11 @@ def test_icb_section_lists_the_least_served_first_as_text(two_plans, tmp_path):
     order = [section.index(s) for s in ("&lt;img", "NHS Kent and Medway", "NHS Frimley")]
     assert order == sorted(order)  # 91%, 95%, 99%
     assert "91.0%" in section and "34.5" in section and "<img" not in section
-    _, xlsx = write_report(plan, tmp_path)
-    areas = pd.read_excel(xlsx, sheet_name="areas")
-    assert areas["code"].tolist() == plan.areas["code"].tolist()
+    _, xlsx, page = write_report(plan, tmp_path)
+    icbs = pd.read_excel(xlsx, sheet_name="ICBs")
+    assert icbs["Code"].tolist() == ["E54000044", "E54000032", "E54000034"]  # least served first
+    assert icbs["Population within 45 min"].tolist() == [0.91, 0.95, 0.99]
+    assert "<img src=x" not in page.read_text()
 
 
 def test_no_icb_section_without_icb_figures(two_plans):
