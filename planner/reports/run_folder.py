@@ -19,7 +19,7 @@ from planner.reports.manifest import build_manifest, write_manifest
 
 
 def write_run(
-    plan: Plan, folder: str | os.PathLike, *, draw_map: bool = True, offline: bool = False
+    plan: Plan, folder: str | os.PathLike, *, draw_map: bool = True, cdn: bool = False
 ) -> Path:
     """Write ``plan`` (its tables), ``map.html`` and ``manifest.json`` into ``folder``.
 
@@ -31,8 +31,9 @@ def write_run(
         The run folder; replaced as a whole when everything is written.
     draw_map
         Whether to draw ``map.html``.
-    offline
-        Inline the map's scripts so that it opens with no internet.
+    cdn
+        Link the map's scripts from a CDN; by default they are inlined, so that it opens with
+        no internet.
 
     Returns
     -------
@@ -45,7 +46,7 @@ def write_run(
         plan.save(stage)
         if draw_map:
             started = time.perf_counter()
-            save_plan_map(plan, stage / "map.html", offline=offline)
+            save_plan_map(plan, stage / "map.html", cdn=cdn)
             timings["map"] = round(time.perf_counter() - started, 3)
         write_manifest(stage, build_manifest(plan, timings))
     return folder
