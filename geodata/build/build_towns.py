@@ -34,7 +34,9 @@ def build_towns():
     """
     towns = geonames_england(MIN_POPULATION)
     districts = AREA_AGGREGATE_IDS - {LONDON}
-    towns = towns[~towns["geonameid"].isin(districts)].copy()
+    # GeoNames' 5,000 list also holds a few smaller seats of local government (West Ilsley, 332).
+    keep = ~towns["geonameid"].isin(districts) & (towns["population"] >= MIN_POPULATION)
+    towns = towns[keep].copy()
     towns["lat"] = towns["lat"].round(5)
     towns["lon"] = towns["lon"].round(5)
     return towns.sort_values(["population", "geonameid"], ascending=[False, True]).reset_index(

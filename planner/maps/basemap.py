@@ -69,7 +69,9 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 
 # -- data -----------------------------------------------------------------------------------------
 def _rounded(geom: shapely.Geometry) -> dict:
-    return mapping(shapely.transform(geom, lambda xy: np.round(xy, _DECIMALS)))
+    """GeoJSON of ``geom`` on a grid of ``_DECIMALS`` decimals, kept valid (islets that collapse
+    onto the grid are dropped)."""
+    return mapping(shapely.set_precision(geom, 10.0**-_DECIMALS))
 
 
 def _inner_borders(polygons: np.ndarray) -> shapely.Geometry:
