@@ -40,13 +40,14 @@ lint: setup
 	$(BIN)/ruff check planner tests benchmarks geodata
 	$(BIN)/ruff format --check planner tests benchmarks geodata
 
-bench: setup
+bench: setup browser
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/network_baseline.py
 	$(BIN)/python benchmarks/network_lsoa_scale.py
 	$(BIN)/python benchmarks/christie_alliance.py
 	$(BIN)/python benchmarks/classic_vs_spopt.py
 	$(BIN)/python benchmarks/travel_time_error.py
+	$(BIN)/python benchmarks/map_weight.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

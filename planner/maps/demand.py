@@ -21,7 +21,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from shapely.geometry import MultiPoint, mapping
+import shapely
+from shapely.geometry import mapping
 
 from planner.maps.layers import AreaCanvas, CanvasPoints, GeoJsonAreas, round_geometry
 from planner.maps.text import displayed_count, escape, format_count, html_table, is_missing, minutes
@@ -112,10 +113,11 @@ def aggregate_zones(zones: pd.DataFrame, max_points: int) -> pd.DataFrame:
     site_scans = z.groupby(["_key", "main_site"])["_w"].sum().reset_index()
     top_site = site_scans.loc[site_scans.groupby("_key")["_w"].idxmax()].set_index("_key")
     out["main_site"] = top_site["main_site"].reindex(out.index)
-    out["name"] = [
-        f"{n} zones around {largest.at[k, 'name']}" if n > 1 else largest.at[k, "name"]
-        for k, n in zip(out.index, out["n_zones"], strict=True)
-    ]
+    largest_name = largest["name"].astype(str).reindex(out.index)
+    counts = out["n_zones"]
+    out["name"] = largest_name.where(
+        counts <= 1, counts.astype(str) + " zones around " + largest_name
+    )
     out["demand_id"] = out.index
     return out.reset_index(drop=True)
 
@@ -245,8 +247,10 @@ def catchment_layer(
         if site_id not in site_index.index:
             continue
         site = site_index.loc[site_id]
-        points = list(zip(group["lon"], group["lat"], strict=True)) + [(site["lon"], site["lat"])]
-        hull = MultiPoint(points).convex_hull
+        points = np.vstack(
+            [group[["lon", "lat"]].to_numpy(float), [[float(site["lon"]), float(site["lat"])]]]
+        )
+        hull = shapely.multipoints(points).convex_hull
         if hull.geom_type != "Polygon":  # one or two zones: give the point or line some body
             hull = hull.buffer(0.03, quad_segs=4).convex_hull
         scans = group["scans"].sum()
