@@ -54,7 +54,7 @@ _CSS = """
   .planner-note { color: #555; font-size: 11px; margin-top: 4px; }
   .planner-supplier-icon { width: 12px; height: 12px; background: #1a9850;
     border: 2px solid #fff; outline: 1px solid #1a6e3a; transform: rotate(45deg); }
-  .planner-tile-note, .planner-cdn-note { bottom: 24px; left: 10px; max-width: 320px;
+  .planner-tile-note, .planner-cdn-note { bottom: 48px; left: 10px; max-width: 320px;
     color: #b00020; }
   .planner-cdn-note { top: 10px; bottom: auto; font-size: 14px; }
   .planner-towns, .planner-town-at { position: absolute; left: 0; top: 0; }
