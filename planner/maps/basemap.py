@@ -9,9 +9,11 @@ Layers, from the bottom up:
 * the plan's areas (regions, ICBs, catchments, demand zones: :mod:`planner.maps.layers`);
 * **boundaries** (:class:`BoundaryLines`): the borders between ICBs (thin) and between ONS
   regions (thicker), simplified together as one coverage so that shared borders stay shared;
+* the plan's site, hub and link markers;
 * **place names** (:class:`PlaceNames`): towns and cities (``geodata/towns.csv``, GeoNames),
-  sized by population and shown by zoom (:func:`town_rows`);
-* the plan's sites, hubs and suppliers, on top.
+  sized by population and shown by zoom (:func:`town_rows`), over the site markers so that a
+  city's name stays legible where its hospitals' markers crowd it (the markers show round the
+  thin lettering), under suppliers, tooltips and popups.
 
 The land, boundaries and names do not take the pointer, so everything under them stays clickable.
 Town names are set as text (``textContent``), never parsed as HTML.
@@ -31,10 +33,10 @@ from folium.template import Template
 from shapely.geometry import mapping
 
 #: Panes: (name, z-index). Leaflet's tile pane is 200, the areas' canvas 350 (``AREA_PANE``), its
-#: overlay pane (site markers) 400.
+#: overlay pane (site markers) 400, its marker pane (suppliers) 600, tooltips 650.
 LAND_PANE = ("planner-land", 150)
 BOUNDARY_PANE = ("planner-boundaries", 360)
-LABEL_PANE = ("planner-labels", 390)
+LABEL_PANE = ("planner-labels", 450)
 
 #: Degrees (about 500 m north-south): outlines that read at national and county zoom, in about
 #: 200 KB for land and boundaries together; coordinates are rounded to 3 decimals (about 100 m).

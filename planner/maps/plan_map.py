@@ -366,18 +366,10 @@ def plan_map(
 
     values = region_metric(plan, spec, shapes)
     edges, labels = metric_classes(values, spec)
-    fmap.add_child(
-        region_layer(
-            shapes,
-            pd.Series(lookups["region_code"]),
-            values,
-            edges,
-            spec.palette,
-            _region_rows(plan, spec, values, suppress_below),
-            canvas,
-            f"Regions: {spec.label}",
-        )
-    )
+    rows = _region_rows(plan, spec, values, suppress_below)
+    names = pd.Series(lookups["region_code"])
+    label = f"Regions: {spec.label}"
+    fmap.add_child(region_layer(shapes, names, values, edges, spec.palette, rows, canvas, label))
     icbs = icb_layer(plan, canvas, suppress_below, simplify_tolerance=simplify_tolerance)
     if icbs is not None:
         fmap.add_child(icbs)
@@ -389,15 +381,8 @@ def plan_map(
     fmap.add_child(site_markers_layer(open_sites, lookups, suppress_below))
 
     no_data = bool(values.reindex(shapes["region_code"]).isna().any())
-    legend = _legend(
-        spec,
-        labels,
-        no_data,
-        closed_sites=closed is not None,
-        hubs=hubs,
-        suppliers=suppliers,
-        unmet=unmet,
-    )
+    layers = {"closed_sites": closed is not None, "hubs": hubs, "suppliers": suppliers}
+    legend = _legend(spec, labels, no_data, **layers, unmet=unmet)
     return finish_map(fmap, _title_box(plan, suppress_below), legend)
 
 
