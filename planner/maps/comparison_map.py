@@ -24,7 +24,7 @@ from planner.analysis.compare import site_changes
 from planner.analysis.conversions import display_names
 from planner.maps.layers import Bind, HtmlBox
 from planner.maps.metrics import Metric, access_minutes, access_target, check_metric, region_metric
-from planner.maps.plan_map import _check_offline, base_map, finish_map, map_bounds, write_map
+from planner.maps.plan_map import base_map, check_offline, finish_map, map_bounds, write_map
 from planner.maps.regions import DIVERGING, prepare_region_shapes, region_layer
 from planner.maps.sites import name_lookups, site_radius
 from planner.maps.text import (
@@ -278,7 +278,7 @@ def comparison_map(
         ``planner-resized`` (open in both, scanners changed), ``planner-only-a`` and
         ``planner-only-b`` (all also ``planner-site``); the basemap as for :func:`plan_map`.
     """
-    _check_offline(offline, cdn)
+    check_offline(offline, cdn)
     suppress_below = max(int(suppress_below), 0)
     label_a, label_b = (str(x) for x in labels)
     minutes = access_minutes(plan_b)

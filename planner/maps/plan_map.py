@@ -14,7 +14,7 @@ England's land, region and ICB boundaries, place names), so a map opens and read
 network at all; online tiles are an overlay a viewer may turn on. The access metrics, the title
 and the ICB layer follow the scenario's access minutes (:mod:`planner.maps.metrics`).
 
-Choices that keep a national map light (the LSOA England, 32,844 zones, is about 1.1 MB):
+Choices that keep a national map light (the LSOA England, 32,844 zones, is about 2.1 MB):
 
 * Catchments are the convex hull of the zones whose main site (the one taking most of a zone's
   scans) is that site: one polygon per open site, however many zones there are, where a line per
@@ -149,7 +149,7 @@ def finish_map(fmap: PlannerMap, title: HtmlBox, legend: HtmlBox) -> PlannerMap:
     return fmap
 
 
-def _check_offline(offline: bool | None, cdn: bool) -> None:
+def check_offline(offline: bool | None, cdn: bool) -> None:
     """``offline`` is the old name of the default (inlined scripts); with ``cdn`` it contradicts."""
     if offline and cdn:
         raise InputError("offline=True and cdn=True contradict each other", field="cdn")
@@ -352,7 +352,7 @@ def plan_map(
         For an unknown metric, region shapes without ``region_code``, or ``offline`` with
         ``cdn``.
     """
-    _check_offline(offline, cdn)
+    check_offline(offline, cdn)
     spec = plan_metric(plan, metric)
     suppress_below = max(int(suppress_below), 0)
     shapes = prepare_region_shapes(regions, simplify_tolerance)
