@@ -48,6 +48,7 @@ bench: setup browser
 	$(BIN)/python benchmarks/classic_vs_spopt.py
 	$(BIN)/python benchmarks/travel_time_error.py
 	$(BIN)/python benchmarks/report_html.py
+	$(BIN)/python benchmarks/map_weight.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

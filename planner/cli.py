@@ -105,14 +105,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress = _progress_printer()
     plan = planner.run(_scenario(args), progress=progress)
     out = write_run(
-        plan, args.out, draw_map=not args.no_map, offline=args.offline, report=not args.no_report
+        plan, args.out, draw_map=not args.no_map, cdn=args.cdn, report=not args.no_report
     )
     if not args.no_map:
         progress(f"map written: {out / 'map.html'}")
     if not args.no_report:
         progress(f"report written: {out / 'report.html'} (and report.md, report.xlsx, charts/)")
         if args.map:
-            progress(f"map written: {save_plan_map(plan, Path(args.map), offline=args.offline)}")
+            progress(f"map written: {save_plan_map(plan, Path(args.map), cdn=args.cdn)}")
     progress(f"plan written: {out}")
     print(plan.summary_text())
     return 0
@@ -127,10 +127,12 @@ def _cmd_map(args: argparse.Namespace) -> int:
         other = Plan.load(args.compare)
         out = Path(args.out) if args.out else Path(args.plan) / "comparison.html"
         labels = tuple(args.labels) if args.labels else ("A", "B")
-        path = save_comparison_map(plan, other, out, offline=args.offline, labels=labels)
+        path = save_comparison_map(
+            plan, other, out, metric=args.metric, cdn=args.cdn, labels=labels
+        )
     else:
         out = Path(args.out) if args.out else Path(args.plan) / "map.html"
-        path = save_plan_map(plan, out, metric=args.metric, offline=args.offline)
+        path = save_plan_map(plan, out, metric=args.metric, cdn=args.cdn)
     print(f"map written: {path}")
     return 0
 
@@ -168,6 +170,20 @@ def _add_set(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_map_scripts(parser: argparse.ArgumentParser) -> None:
+    """``--cdn``, and ``--offline`` kept so that old commands work (it is the default now)."""
+    scripts = parser.add_mutually_exclusive_group()
+    scripts.add_argument(
+        "--cdn",
+        action="store_true",
+        help="link the map's scripts from a CDN (a smaller file that needs the internet); by "
+        "default they are written into the map, which opens with no network",
+    )
+    scripts.add_argument(
+        "--offline", action="store_true", help="the default: map scripts inlined (no internet)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="planner", description="Plan England's PET-CT scanner network."
@@ -185,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not write report.md, report.xlsx, report.html and charts/",
     )
-    p.add_argument("--offline", action="store_true", help="inline map scripts (no internet)")
+    _add_map_scripts(p)
     p.add_argument("--solver", help="solver name (highs, cbc or any PuLP solver)")
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     p.add_argument("--mip-gap", type=float, help="relative MIP gap tolerance")
@@ -203,10 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="HTML file (default: PLAN/map.html)")
     p.add_argument(
         "--metric",
-        default="share_within_60",
-        choices=["share_within_60", "population", "demand", "utilisation"],
+        default="access",
+        help="what colours the regions: access (default: share within the scenario's access "
+        "minutes of a static scanner), share_within_30/45/60/90, population, demand (scans a "
+        "year per 1,000 residents) or utilisation",
     )
-    p.add_argument("--offline", action="store_true")
+    _add_map_scripts(p)
     p.add_argument("--compare", help="a second plan folder: draw both on one map")
     p.add_argument("--labels", nargs=2, metavar=("A", "B"), help="names of the two plans")
     p.set_defaults(func=_cmd_map)

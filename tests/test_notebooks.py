@@ -1,10 +1,10 @@
 """Every notebook runs top to bottom on a fresh checkout (executed with nbclient).
 
 For each notebook the test removes the maps it should write, executes it, and checks that it
-raised nothing, that it drew a map (and its charts) inline and wrote its maps under maps/ afresh,
-and, through a
-cell appended for the test only, that every plan it made keeps the invariants recomputed from
-its tables (capacity, travel limit, demand conserved, access share).
+raised nothing, that it drew a map (and its charts) inline and wrote its maps under maps/ afresh
+(Leaflet written into each, so that they draw with no internet), and, through a cell appended for
+the test only, that every plan it made keeps the invariants recomputed from its tables (capacity,
+travel limit, demand conserved, access share).
 """
 
 from __future__ import annotations
@@ -77,6 +77,9 @@ def test_notebook_runs(path):
     )
     charts = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(charts) == CHARTS.get(path.name, 0), f"{path.name} drew {len(charts)} charts"
+    # Inline and on disk, the maps carry Leaflet themselves: they draw with no internet.
+    assert all("(vendored)" in html for html in inline if "planner-site" in html)
     for name in MAPS[path.name]:
         html = (ROOT / "maps" / name).read_text(encoding="utf-8")
         assert "planner-site" in html and len(html) > 10_000
+        assert "(vendored)" in html and "<script src=" not in html, name

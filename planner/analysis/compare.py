@@ -53,8 +53,24 @@ def measures(a: Plan, b: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "A", "B", "B - A"])
 
 
-def site_changes(a: Plan, b: Plan) -> pd.DataFrame:
-    """Sites open in either plan: whether each opened, closed or changed scanners."""
+def site_changes(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) -> pd.DataFrame:
+    """Sites open in either plan: whether each opened, closed or changed scanners.
+
+    Parameters
+    ----------
+    a, b
+        The two plans.
+    labels
+        The plans' names: ``change`` says ``opened in <B>`` and ``closed in <B>``, ``resized``
+        or ``same``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site_id``, ``change``, ``name``, and per plan (suffix ``_a``, ``_b``) ``open``,
+        ``scanners`` (static), ``mobile_days``, ``scans``.
+    """
+    label_b = str(labels[1])
     cols = ["site_id", "name", "open", "fixed_scanners", "mobile_days", "assigned_scans"]
     sa = a.sites[cols].set_index("site_id")
     sb = b.sites[cols].set_index("site_id")
@@ -73,7 +89,7 @@ def site_changes(a: Plan, b: Plan) -> pd.DataFrame:
             (table["scanners_a"] != table["scanners_b"])
             | (table["mobile_days_a"] != table["mobile_days_b"]),
         ],
-        ["closed in B", "opened in B", "resized"],
+        [f"closed in {label_b}", f"opened in {label_b}", "resized"],
         default="same",
     )
     table.insert(1, "change", change)

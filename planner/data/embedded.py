@@ -36,6 +36,7 @@ FILES = {
     "hubs": "hubs.csv",
     "suppliers": "radiopharmacies.csv",
     "road_access": "road_access.csv",
+    "towns": "towns.csv",
 }
 
 
@@ -205,6 +206,21 @@ def load_road_access() -> pd.DataFrame:
         (minutes; see :class:`planner.data.travel.RoadAccess`).
     """
     return pd.read_csv(path("road_access"))
+
+
+def load_towns() -> pd.DataFrame:
+    """Load England's towns and cities of 5,000 people or more, for the maps' place names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Largest first (``geodata/build/build_towns.py``; GeoNames, CC-BY 4.0): ``geonameid``,
+        ``name``, ``lat``, ``lon``, ``population`` (GeoNames' figure: a label's size, not a
+        count to plan with).
+    """
+    towns = pd.read_csv(path("towns"), keep_default_na=False, na_values=[""])
+    towns["name"] = towns["name"].astype(str)
+    return towns
 
 
 def summary() -> dict[str, object]:

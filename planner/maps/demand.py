@@ -2,7 +2,8 @@
 
 Zones are drawn on the shared canvas from compact rows (see
 :class:`~planner.maps.layers.CanvasPoints`); above ``max_points`` zones they are merged on a grid
-(:func:`aggregate_zones`), which keeps LSOA-scale plans (about 33,000 zones) openable.
+(:func:`aggregate_zones`), coarse at the national view and finer from county zoom on
+(:func:`zone_levels`), which keeps LSOA-scale plans (about 33,000 zones) light and quick to draw.
 
 Catchments are the convex hull of the zones whose main site (the one taking most of a zone's
 scans) is that site: one light polygon per open site however many zones there are, where a line
@@ -20,7 +21,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from shapely.geometry import MultiPoint, mapping
+import shapely
+from shapely.geometry import mapping
 
 from planner.maps.layers import AreaCanvas, CanvasPoints, GeoJsonAreas, round_geometry
 from planner.maps.text import displayed_count, escape, format_count, html_table, is_missing, minutes
@@ -111,12 +113,78 @@ def aggregate_zones(zones: pd.DataFrame, max_points: int) -> pd.DataFrame:
     site_scans = z.groupby(["_key", "main_site"])["_w"].sum().reset_index()
     top_site = site_scans.loc[site_scans.groupby("_key")["_w"].idxmax()].set_index("_key")
     out["main_site"] = top_site["main_site"].reindex(out.index)
-    out["name"] = [
-        f"{n} zones around {largest.at[k, 'name']}" if n > 1 else largest.at[k, "name"]
-        for k, n in zip(out.index, out["n_zones"], strict=True)
-    ]
+    largest_name = largest["name"].astype(str).reindex(out.index)
+    counts = out["n_zones"]
+    out["name"] = largest_name.where(
+        counts <= 1, counts.astype(str) + " zones around " + largest_name
+    )
     out["demand_id"] = out.index
     return out.reset_index(drop=True)
+
+
+#: From this zoom on, a map whose zones were merged shows them merged on a finer grid
+#: (:func:`zone_levels`): about county scale, where the national grid's cells look coarse.
+DETAIL_ZOOM = 9
+#: The finer grid holds up to this many times the points of the national one.
+DETAIL_FACTOR = 4
+
+
+def zone_levels(zones: pd.DataFrame, max_points: int) -> list[tuple[pd.DataFrame, float, float]]:
+    """The demand zones as drawn at each zoom: ``(points, from_zoom, below_zoom)``.
+
+    Up to ``max_points`` zones are drawn as they are at every zoom. Above that, they are merged
+    on a grid (:func:`aggregate_zones`) to at most ``max_points`` points below
+    :data:`DETAIL_ZOOM`, and to at most ``DETAIL_FACTOR * max_points`` from it on (or drawn as
+    they are, if that many fit): the national view stays light, and a county view finer.
+    """
+    coarse = aggregate_zones(zones, max_points)
+    if coarse is zones:
+        return [(zones, 0.0, math.inf)]
+    fine = aggregate_zones(zones, DETAIL_FACTOR * max_points)
+    return [(coarse, 0.0, float(DETAIL_ZOOM)), (fine, float(DETAIL_ZOOM), math.inf)]
+
+
+def _zone_rows(shown: pd.DataFrame, index: dict[str, int], suppress_below: int) -> list[list]:
+    """The rows of one level of the demand-zone layer (see ``fields`` in :func:`zone_layers`)."""
+    displayed = shown["scans"].map(lambda v: displayed_count(v, suppress_below))
+    biggest = max(float(displayed.max()) if len(displayed) else 1.0, 1.0)
+    rows = []
+    for row, shown_scans in zip(shown.itertuples(), displayed, strict=True):
+        site = index.get(str(row.main_site)) if not is_missing(row.main_site) else None
+        rows.append(
+            [
+                round(float(row.lat), 4),
+                round(float(row.lon), 4),
+                round(1.5 + 6.5 * math.sqrt(shown_scans / biggest), 1),
+                escape(row.name),
+                format_count(row.scans, suppress_below),
+                format_count(row.unmet_scans, suppress_below) if row.unmet_scans >= 0.5 else "",
+                site,
+                minutes(row.minutes) if site is not None else "",
+                minutes(row.nearest_static_minutes),
+            ]
+        )
+    return rows
+
+
+def _unmet_rows(shown: pd.DataFrame, suppress_below: int) -> list[list]:
+    """The rows of one level of the unmet-demand layer: points with half a scan or more unmet
+    (solvers leave 1e-9-sized crumbs that are not unmet demand)."""
+    unmet = shown[shown["unmet_scans"] >= 0.5]
+    shown_unmet = unmet["unmet_scans"].map(lambda v: displayed_count(v, suppress_below))
+    top = max(float(shown_unmet.max()) if len(shown_unmet) else 1.0, 1.0)
+    return [
+        [
+            round(float(row.lat), 4),
+            round(float(row.lon), 4),
+            round(3 + 7 * math.sqrt(u / top), 1),
+            escape(row.name),
+            format_count(row.unmet_scans, suppress_below),
+            format_count(row.scans, suppress_below),
+            minutes(row.nearest_static_minutes),
+        ]
+        for row, u in zip(unmet.itertuples(), shown_unmet, strict=True)
+    ]
 
 
 def zone_layers(
@@ -127,17 +195,11 @@ def zone_layers(
     max_points: int,
 ) -> tuple[CanvasPoints, CanvasPoints | None, int]:
     """The demand-zone layer, the unmet-demand layer (if any zone has unmet scans) and how many
-    points the zones were drawn as."""
-    shown = aggregate_zones(zones, max_points)
+    points the zones are drawn as at the national view (:func:`zone_levels`)."""
+    levels = zone_levels(zones, max_points)
     site_ids = list(site_names)
     index = {s: i for i, s in enumerate(site_ids)}
     lookup = [escape(site_names[s]) for s in site_ids]
-    displayed = shown["scans"].map(lambda v: displayed_count(v, suppress_below))
-    biggest = max(float(displayed.max()) if len(displayed) else 1.0, 1.0)
-
-    def title(row) -> str:
-        return escape(row.name)
-
     fields = [
         ["Scans a year", 4],
         ["Unmet scans", 5],
@@ -145,58 +207,29 @@ def zone_layers(
         ["Travel to it", 7],
         ["Nearest static scanner", 8],
     ]
-    rows = []
-    for row, shown_scans in zip(shown.itertuples(), displayed, strict=True):
-        site = index.get(str(row.main_site)) if not is_missing(row.main_site) else None
-        rows.append(
-            [
-                round(float(row.lat), 4),
-                round(float(row.lon), 4),
-                round(1.5 + 6.5 * math.sqrt(shown_scans / biggest), 1),
-                title(row),
-                format_count(row.scans, suppress_below),
-                format_count(row.unmet_scans, suppress_below) if row.unmet_scans >= 0.5 else "",
-                site,
-                minutes(row.minutes) if site is not None else "",
-                minutes(row.nearest_static_minutes),
-            ]
-        )
-    label = "Demand zones" if len(shown) == len(zones) else "Demand zones (merged on a grid)"
+    label = "Demand zones"
+    if len(levels) > 1:
+        label += f" (merged on a grid; finer from zoom {DETAIL_ZOOM})"
     zone_layer = CanvasPoints(
-        rows,
+        [(_zone_rows(shown, index, suppress_below), low, high) for shown, low, high in levels],
         fields,
         lookup,
         {"color": ZONE_COLOUR, "weight": 0.5, "fillColor": "#8c8c8c", "fillOpacity": 0.55},
         canvas,
         name=label,
     )
-    # Half a scan, not 0: solvers leave 1e-9-sized crumbs that are not unmet demand.
-    unmet = shown[shown["unmet_scans"] >= 0.5]
+    unmet_levels = [(_unmet_rows(shown, suppress_below), low, high) for shown, low, high in levels]
     unmet_layer = None
-    if len(unmet):
-        shown_unmet = unmet["unmet_scans"].map(lambda v: displayed_count(v, suppress_below))
-        top = max(float(shown_unmet.max()), 1.0)
-        unmet_rows = [
-            [
-                round(float(row.lat), 4),
-                round(float(row.lon), 4),
-                round(3 + 7 * math.sqrt(u / top), 1),
-                title(row),
-                format_count(row.unmet_scans, suppress_below),
-                format_count(row.scans, suppress_below),
-                minutes(row.nearest_static_minutes),
-            ]
-            for row, u in zip(unmet.itertuples(), shown_unmet, strict=True)
-        ]
+    if any(rows for rows, _, _ in unmet_levels):
         unmet_layer = CanvasPoints(
-            unmet_rows,
+            unmet_levels,
             [["Unmet scans", 4], ["Scans a year", 5], ["Nearest static scanner", 6]],
             [],
             {"color": "#7f0000", "weight": 1, "fillColor": UNMET_COLOUR, "fillOpacity": 0.75},
             canvas,
             name="Unmet demand",
         )
-    return zone_layer, unmet_layer, len(shown)
+    return zone_layer, unmet_layer, len(levels[0][0])
 
 
 def catchment_layer(
@@ -214,8 +247,10 @@ def catchment_layer(
         if site_id not in site_index.index:
             continue
         site = site_index.loc[site_id]
-        points = list(zip(group["lon"], group["lat"], strict=True)) + [(site["lon"], site["lat"])]
-        hull = MultiPoint(points).convex_hull
+        points = np.vstack(
+            [group[["lon", "lat"]].to_numpy(float), [[float(site["lon"]), float(site["lat"])]]]
+        )
+        hull = shapely.multipoints(points).convex_hull
         if hull.geom_type != "Polygon":  # one or two zones: give the point or line some body
             hull = hull.buffer(0.03, quad_segs=4).convex_hull
         scans = group["scans"].sum()

@@ -54,7 +54,37 @@ _CSS = """
   .planner-note { color: #555; font-size: 11px; margin-top: 4px; }
   .planner-supplier-icon { width: 12px; height: 12px; background: #1a9850;
     border: 2px solid #fff; outline: 1px solid #1a6e3a; transform: rotate(45deg); }
+  .planner-tile-note, .planner-cdn-note { bottom: 48px; left: 10px; max-width: 320px;
+    color: #b00020; }
+  .planner-cdn-note { top: 10px; bottom: auto; font-size: 14px; }
+  .planner-towns, .planner-town-at { position: absolute; left: 0; top: 0; }
+  .planner-town { position: absolute; transform: translate(-50%, calc(-100% - 5px));
+    white-space: nowrap;
+    color: #3a3a3a; font: 10px/1.2 "Helvetica Neue", Arial, sans-serif;
+    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+  .planner-town-0 { font-size: 15px; font-weight: bold; color: #1a1a1a; }
+  .planner-town-1 { font-size: 13px; font-weight: bold; color: #222; }
+  .planner-town-2 { font-size: 12px; font-weight: bold; }
+  .planner-town-3 { font-size: 11px; }
 </style>
+"""
+
+
+#: Runs after the CDN's script tag: when Leaflet did not load, the viewer is told why in words
+#: instead of facing a blank page (the map's own script then fails with "L is not defined").
+_CDN_CHECK = """
+<script>
+  if (typeof L === "undefined") {
+    document.addEventListener("DOMContentLoaded", function () {
+      var note = document.createElement("div");
+      note.className = "planner-box planner-cdn-note";
+      note.textContent = "This map could not load its map library (Leaflet) from the internet: " +
+        "it was written with --cdn, and this network has no internet or blocks the CDN. " +
+        "Redraw it without --cdn (planner map PLAN_FOLDER) for a file that needs no internet.";
+      document.body.appendChild(note);
+    });
+  }
+</script>
 """
 
 
@@ -64,19 +94,21 @@ def round_geometry(geom, digits: int = 4):
 
 
 class PlannerMap(folium.Map):
-    """A folium ``Map`` that loads only Leaflet, inlined into the page when ``offline``.
+    """A folium ``Map`` that loads only Leaflet, written into the page unless ``cdn``.
 
     Parameters
     ----------
-    offline
-        Write Leaflet's script and stylesheet into the HTML instead of linking the CDN.
+    cdn
+        Link Leaflet's script and stylesheet from the jsDelivr CDN (a smaller file that needs the
+        internet) instead of inlining the committed copy; the page then says so in words when
+        the library cannot load.
     **kwargs
         Passed to :class:`folium.Map`.
     """
 
-    def __init__(self, *, offline: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, cdn: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.offline = offline
+        self.cdn = cdn
         # folium links jQuery, Bootstrap, Font Awesome and awesome-markers by default; nothing on
         # a plan map uses them, and each is a request (or ~100 KB inlined) for nothing.
         self.default_js = list(map_assets.MAP_JS)
@@ -84,7 +116,10 @@ class PlannerMap(folium.Map):
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
-        if self.offline:
+        if self.cdn:
+            super().render(**kwargs)
+            figure.header.add_child(Element(_CDN_CHECK), name="planner_cdn_check")
+        else:
             for name, url in self.default_css:
                 figure.header.add_child(Element(map_assets.inline_stylesheet(url)), name=name)
             for name, url in self.default_js:
@@ -95,8 +130,6 @@ class PlannerMap(folium.Map):
                 super().render(**kwargs)
             finally:
                 self.default_js, self.default_css = js, css
-        else:
-            super().render(**kwargs)
         # After Leaflet's stylesheet, so these rules win over its defaults.
         figure.header.add_child(Element(_CSS), name="planner_css")
 
@@ -132,8 +165,9 @@ class AreaCanvas(MacroElement):
 
 
 class ReadyMark(MacroElement):
-    """Records in ``window.plannerReadyMs`` when the map is drawn: all layers added and the next
-    frame painted (milliseconds since navigation started; read by the load-time tests).
+    """Records in ``window.plannerReadyMs`` when the map is drawn: all layers added and the
+    frame that draws them painted (milliseconds since navigation started; read by the load-time
+    tests and ``benchmarks/map_weight.py``).
 
     Must be the last element added to the map.
     """
@@ -142,7 +176,11 @@ class ReadyMark(MacroElement):
         """
         {% macro script(this, kwargs) %}
         {{ this._parent.get_name() }}.whenReady(function () {
-            requestAnimationFrame(function () { window.plannerReadyMs = performance.now(); });
+            // Leaflet's canvases draw in the next animation frame; the frame after it runs once
+            // that one is painted.
+            requestAnimationFrame(function () {
+                requestAnimationFrame(function () { window.plannerReadyMs = performance.now(); });
+            });
         });
         {% endmacro %}
         """
@@ -211,17 +249,18 @@ class GeoJsonAreas(Layer):
 
 
 class CanvasPoints(Layer):
-    """Many small circle markers on the shared canvas, from compact rows.
+    """Many small circle markers on the shared canvas, from compact rows, by zoom level.
 
     Each row is ``[lat, lon, radius, title, value_1, value_2, ...]``; the tooltip and popup are
     ``<b>title</b>`` followed by one line per entry of ``fields``. Text values must already be
     escaped HTML. Labels and lookups are sent once rather than once per point, which keeps a
-    5,000-zone layer to a few hundred kilobytes.
+    5,000-zone layer to a few hundred kilobytes. A level's markers are made the first time the
+    map is zoomed into its range, so a fine level costs nothing at the national view.
 
     Parameters
     ----------
-    rows
-        The points.
+    levels
+        ``(rows, from_zoom, below_zoom)`` per level, e.g. ``[(rows, 0, inf)]`` for one.
     fields
         ``[label, column]`` or ``[label, column, True]`` (the value is an index into ``lookup``);
         a value that is ``null`` or ``""`` is left out.
@@ -237,11 +276,9 @@ class CanvasPoints(Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-            var rows = {{ this.rows|tojson }};
             var fields = {{ this.fields|tojson }};
             var lookup = {{ this.lookup|tojson }};
             var style = {{ this.style|tojson }};
-            var group = L.featureGroup();
             function describe(r) {
                 var html = "<b>" + r[3] + "</b>";
                 fields.forEach(function (f) {
@@ -251,16 +288,40 @@ class CanvasPoints(Layer):
                 });
                 return html;
             }
-            rows.forEach(function (r) {
-                var options = Object.assign({}, style, {
-                    radius: r[2], renderer: {{ this.canvas.get_name() }},
-                    pane: {{ this.pane|tojson }}, row: r
+            function build(rows) {
+                var group = L.featureGroup();
+                rows.forEach(function (r) {
+                    var options = Object.assign({}, style, {
+                        radius: r[2], renderer: {{ this.canvas.get_name() }},
+                        pane: {{ this.pane|tojson }}, row: r
+                    });
+                    group.addLayer(L.circleMarker([r[0], r[1]], options));
                 });
-                group.addLayer(L.circleMarker([r[0], r[1]], options));
-            });
-            group.bindTooltip(function (layer) { return describe(layer.options.row); });
-            group.bindPopup(function (layer) { return describe(layer.options.row); });
-            return group;
+                group.bindTooltip(function (layer) { return describe(layer.options.row); });
+                group.bindPopup(function (layer) { return describe(layer.options.row); });
+                return group;
+            }
+            var levels = [];
+            {% for level in this.levels %}
+            var rows = {{ level[0]|tojson }};
+            levels.push({rows: rows, from: {{ level[1] }}, below: {{ level[2] }}, group: null});
+            {% endfor %}
+            if (levels.length === 1) { return build(levels[0].rows); }
+            var outer = L.layerGroup(), map = null;
+            function update() {
+                var zoom = map.getZoom();
+                levels.forEach(function (level) {
+                    var wanted = zoom >= level.from && zoom < level.below;
+                    if (wanted && !level.group) { level.group = build(level.rows); }
+                    if (wanted && !outer.hasLayer(level.group)) { outer.addLayer(level.group); }
+                    if (!wanted && level.group && outer.hasLayer(level.group)) {
+                        outer.removeLayer(level.group);
+                    }
+                });
+            }
+            outer.on("add", function () { map = outer._map; map.on("zoomend", update); update(); });
+            outer.on("remove", function () { map.off("zoomend", update); });
+            return outer;
         })();
         {% endmacro %}
         """
@@ -268,7 +329,7 @@ class CanvasPoints(Layer):
 
     def __init__(
         self,
-        rows: list[list],
+        levels: list[tuple[list[list], float, float]],
         fields: list[list],
         lookup: list[str],
         style: dict,
@@ -279,7 +340,8 @@ class CanvasPoints(Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "CanvasPoints"
-        self.rows = rows
+        # JavaScript has no literal for infinity: a zoom no map reaches stands in.
+        self.levels = [(rows, low, min(high, 99)) for rows, low, high in levels]
         self.fields = fields
         self.lookup = lookup
         self.style = style

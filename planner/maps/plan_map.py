@@ -8,14 +8,20 @@ sites (fixed or mobile, existing or new), training hubs linked to their sites, F
 area and the optimised network). :func:`save_plan_map` and :func:`planner.maps.save_comparison_map`
 write them to disk.
 
-Choices that keep a national map light (a 3,000-zone plan is well under 1 MB):
+Every map works where the NHS works: Leaflet is written into the page (``cdn=True`` links its CDN
+instead, for a smaller file), and the basemap is the map's own (:mod:`planner.maps.basemap`:
+England's land, region and ICB boundaries, place names), so a map opens and reads with no
+network at all; online tiles are an overlay a viewer may turn on. The access metrics, the title
+and the ICB layer follow the scenario's access minutes (:mod:`planner.maps.metrics`).
+
+Choices that keep a national map light (the LSOA England, 32,844 zones, is about 2.1 MB):
 
 * Catchments are the convex hull of the zones whose main site (the one taking most of a zone's
   scans) is that site: one polygon per open site, however many zones there are, where a line per
   zone would be thousands of lines crossing each other.
 * Demand zones are drawn on one canvas from compact rows; above ``max_zone_points`` zones
-  (default 5,000) they are merged on a grid, which also keeps LSOA-scale plans (about 33,000
-  zones) openable (see :mod:`planner.maps.demand`).
+  (default 5,000) they are merged on a grid, and on a finer one from county zoom on, made only
+  when a viewer zooms in (see :mod:`planner.maps.demand`).
 * Region outlines are simplified (``simplify_tolerance`` degrees) and every coordinate is rounded
   to 4 decimals (about 10 m).
 
@@ -39,7 +45,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from planner.analysis.conversions import display_names
+from planner.errors import InputError
 from planner.files import write_file
+from planner.maps.basemap import basemap_layers
 from planner.maps.demand import (
     UNMET_COLOUR,
     ZONE_COLOUR,
@@ -49,14 +58,8 @@ from planner.maps.demand import (
 )
 from planner.maps.icbs import icb_layer
 from planner.maps.layers import AreaCanvas, HtmlBox, PlannerMap, ReadyMark
-from planner.maps.regions import (
-    Metric,
-    check_metric,
-    metric_classes,
-    prepare_region_shapes,
-    region_layer,
-    region_metric,
-)
+from planner.maps.metrics import Metric, metric_classes, plan_metric, region_metric
+from planner.maps.regions import prepare_region_shapes, region_layer
 from planner.maps.sites import (
     CLOSED,
     HUB,
@@ -105,29 +108,51 @@ def map_bounds(*frames: pd.DataFrame | None) -> list[list[float]]:
     ]
 
 
-def base_map(offline: bool, bounds: list[list[float]]) -> tuple[PlannerMap, AreaCanvas]:
-    """An empty map fitted to ``bounds``, and the canvas its areas are drawn on.
+def base_map(bounds: list[list[float]], cdn: bool = False) -> tuple[PlannerMap, AreaCanvas]:
+    """An empty map fitted to ``bounds`` on the maps' own basemap land, and the canvas its
+    areas are drawn on.
 
     Parameters
     ----------
-    offline
-        Inline Leaflet and draw no tiles.
     bounds
         South-west and north-east corners (:func:`map_bounds`).
+    cdn
+        Link Leaflet from its CDN instead of inlining it (see :class:`PlannerMap`).
     """
     centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
     fmap = PlannerMap(
-        offline=offline,
+        cdn=cdn,
         location=centre,
         zoom_start=6,
-        # Offline there is no tile server: the region polygons are the base map.
-        tiles=None if offline else "OpenStreetMap",
+        # No tiles at first: the basemap is the map's own (planner.maps.basemap); online tiles
+        # are an overlay a viewer may turn on.
+        tiles=None,
         control_scale=True,
         zoom_snap=0.25,  # fit England to the window rather than to the nearest whole zoom
     )
     canvas = AreaCanvas(bounds)
     fmap.add_child(canvas)
     return fmap, canvas
+
+
+def finish_map(fmap: PlannerMap, title: HtmlBox, legend: HtmlBox) -> PlannerMap:
+    """Add the basemap's boundaries, place names and online tiles, the layer control, the title
+    and legend boxes and the ready mark: the last steps of every map."""
+    land, layers = basemap_layers()
+    fmap.add_child(land)
+    for layer in layers:
+        fmap.add_child(layer)
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    fmap.add_child(title)
+    fmap.add_child(legend)
+    fmap.add_child(ReadyMark())
+    return fmap
+
+
+def check_offline(offline: bool | None, cdn: bool) -> None:
+    """``offline`` is the old name of the default (inlined scripts); with ``cdn`` it contradicts."""
+    if offline and cdn:
+        raise InputError("offline=True and cdn=True contradict each other", field="cdn")
 
 
 def write_map(fmap: folium.Map, path: str | os.PathLike) -> Path:
@@ -154,7 +179,7 @@ def _region_rows(
             ("Unmet scans", format_count(r.get("unmet_scans"), suppress_below)),
             ("Mean travel", minutes(r.get("mean_travel_minutes"))),
         ]
-        if spec.key != "share_within_60":
+        if spec.minutes != 60 and "share_within_60" in r:
             rows.append(("Within 60 min", pct(r.get("share_within_60"))))
         return rows
 
@@ -269,8 +294,9 @@ def _legend(
 def plan_map(
     plan: Plan,
     *,
-    metric: str = "share_within_60",
-    offline: bool = False,
+    metric: str = "access",
+    cdn: bool = False,
+    offline: bool | None = None,
     suppress_below: int = SUPPRESS_BELOW,
     regions: gpd.GeoDataFrame | None = None,
     max_zone_points: int = 5000,
@@ -283,11 +309,17 @@ def plan_map(
     plan
         The solved plan.
     metric
-        What colours the regions: ``"share_within_60"`` (share of residents within 60 minutes of
-        a static scanner), ``"population"``, ``"demand"`` (scans a year per 1,000 residents) or
-        ``"utilisation"`` (assigned scans over capacity of the region's open sites).
+        What colours the regions (:data:`planner.maps.metrics.METRICS`): ``"access"`` (share of
+        residents within the scenario's access minutes of a static scanner, the default),
+        ``"share_within_30"`` ... ``"share_within_90"`` (the same at a fixed time),
+        ``"population"``, ``"demand"`` (scans a year per 1,000 residents) or ``"utilisation"``
+        (assigned scans over capacity of the region's open sites).
+    cdn
+        Link Leaflet from its CDN (a smaller file that needs the internet); by default it is
+        written into the page, so the file opens with no network.
     offline
-        Inline Leaflet and draw no tiles, so the file opens with no network.
+        Accepted for old callers: inlining is the default; ``offline=True`` with ``cdn=True``
+        is an error.
     suppress_below
         Scan counts above 0 and below this are shown as ``"<N"`` (default 10; see the module
         docstring for the assumption); 0 shows exact counts.
@@ -295,50 +327,49 @@ def plan_map(
         Region polygons with ``region_code`` (and ``region_name``, ``population``); default
         :func:`planner.data.embedded.load_regions`.
     max_zone_points
-        Above this many demand zones, zones are merged on a grid (:func:`aggregate_zones`).
+        Above this many demand zones, zones are merged on a grid (:func:`aggregate_zones`), and
+        on a finer one from county zoom on (:func:`planner.maps.demand.zone_levels`).
     simplify_tolerance
         Tolerance, in degrees, for simplifying region outlines (0 keeps them as they are).
 
     Returns
     -------
     folium.Map
-        Layers, in drawing order: region choropleth, ICB choropleth of the share within 60
-        minutes (hidden at first; when the plan has ICB figures), catchments (hidden at first),
-        demand zones, unmet demand, FDG supply routes (hidden), FDG suppliers, training hubs
-        with links to their sites, existing sites the plan closes, scanner sites. Site markers
-        carry the CSS classes ``planner-site``, ``planner-static``/``planner-mobile``,
-        ``planner-existing``/``planner-new`` and ``planner-id-<site_id>``; hubs ``planner-hub``;
+        Layers, in drawing order: the basemap's land, region choropleth, ICB choropleth of the
+        share within the access minutes (hidden at first; when the plan has ICB figures),
+        catchments (hidden at first), demand zones, unmet demand, FDG supply routes (hidden),
+        FDG suppliers, training hubs with links to their sites, existing sites the plan closes,
+        scanner sites; the basemap's region and ICB boundaries and place names
+        (``span.planner-town``), and online tiles (off at first). Site markers carry the CSS
+        classes ``planner-site``, ``planner-static``/``planner-mobile``,
+        ``planner-existing``/``planner-new``, ``planner-converted`` (a site the plan converts,
+        named for what it becomes) and ``planner-id-<site_id>``; hubs ``planner-hub``;
         suppliers ``planner-supplier``.
 
     Raises
     ------
     InputError
-        For an unknown metric or region shapes without ``region_code``.
+        For an unknown metric, region shapes without ``region_code``, or ``offline`` with
+        ``cdn``.
     """
-    spec = check_metric(metric)
+    check_offline(offline, cdn)
+    spec = plan_metric(plan, metric)
     suppress_below = max(int(suppress_below), 0)
     shapes = prepare_region_shapes(regions, simplify_tolerance)
     lookups = name_lookups(plan, shapes)
     sites = plan.sites.copy()
     sites["site_id"] = sites["site_id"].astype(str)
+    sites["name"] = display_names(sites)
     open_sites = sites[sites["open"]]
     zones = plan_zones(plan)
-    fmap, canvas = base_map(offline, map_bounds(open_sites, zones))
+    fmap, canvas = base_map(map_bounds(open_sites, zones), cdn)
 
-    values = region_metric(plan, metric, shapes)
+    values = region_metric(plan, spec, shapes)
     edges, labels = metric_classes(values, spec)
-    fmap.add_child(
-        region_layer(
-            shapes,
-            pd.Series(lookups["region_code"]),
-            values,
-            edges,
-            spec.palette,
-            _region_rows(plan, spec, values, suppress_below),
-            canvas,
-            f"Regions: {spec.label}",
-        )
-    )
+    rows = _region_rows(plan, spec, values, suppress_below)
+    names = pd.Series(lookups["region_code"])
+    label = f"Regions: {spec.label}"
+    fmap.add_child(region_layer(shapes, names, values, edges, spec.palette, rows, canvas, label))
     icbs = icb_layer(plan, canvas, suppress_below, simplify_tolerance=simplify_tolerance)
     if icbs is not None:
         fmap.add_child(icbs)
@@ -349,22 +380,10 @@ def plan_map(
         fmap.add_child(closed)
     fmap.add_child(site_markers_layer(open_sites, lookups, suppress_below))
 
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    fmap.add_child(_title_box(plan, suppress_below))
     no_data = bool(values.reindex(shapes["region_code"]).isna().any())
-    fmap.add_child(
-        _legend(
-            spec,
-            labels,
-            no_data,
-            closed_sites=closed is not None,
-            hubs=hubs,
-            suppliers=suppliers,
-            unmet=unmet,
-        )
-    )
-    fmap.add_child(ReadyMark())
-    return fmap
+    layers = {"closed_sites": closed is not None, "hubs": hubs, "suppliers": suppliers}
+    legend = _legend(spec, labels, no_data, **layers, unmet=unmet)
+    return finish_map(fmap, _title_box(plan, suppress_below), legend)
 
 
 def save_plan_map(plan: Plan, path: str | os.PathLike, **kwargs) -> Path:
@@ -373,6 +392,6 @@ def save_plan_map(plan: Plan, path: str | os.PathLike, **kwargs) -> Path:
     Returns
     -------
     pathlib.Path
-        The HTML file written: standalone, and with ``offline=True`` needing no network.
+        The HTML file written: standalone, and unless ``cdn=True`` needing no network.
     """
     return write_map(plan_map(plan, **kwargs), path)

@@ -1,8 +1,10 @@
 """Scanner sites, training hubs and FDG suppliers on a plan map: markers, popups and spokes.
 
 Open sites are circles sized by scanners (:func:`site_radius`), blue for static and orange for
-mobile, solid if existing and hollow if new (:func:`site_markers_layer`); existing sites the plan
-closes are small dashed rings (:func:`closed_sites_layer`). Hubs are rings linked to their sites
+mobile, solid if existing and hollow if new (:func:`site_markers_layer`); a site the plan converts
+(mobile visits today, static scanners in the plan, or the reverse) is drawn as what it becomes
+and named so (:mod:`planner.analysis.conversions`). Existing sites the plan closes are small
+dashed rings (:func:`closed_sites_layer`). Hubs are rings linked to their sites
 (:func:`hub_layer`), suppliers diamonds linked to the sites they supply (:func:`supplier_layers`).
 """
 
@@ -14,6 +16,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from planner.analysis.conversions import conversion
 from planner.maps.layers import Bind
 from planner.maps.text import css_id, escape, format_count, html_table, is_missing, number, pct
 from planner.plan import Plan
@@ -37,11 +40,19 @@ def site_radius(site) -> float:
     return round(5 + 3 * math.sqrt(max(units, 0.2)), 1)
 
 
+_CONVERSION_TEXT = {
+    "to static": "converted: mobile visits today, static in this plan",
+    "to mobile": "converted: static today, mobile visits in this plan",
+}
+
+
 def _site_rows(site, lookups: dict[str, dict[str, str]], suppress_below: int) -> list[tuple]:
+    change = conversion(site)
+    kind = "static" if is_static(site) else "mobile"
     rows = [
         ("Site id", str(site["site_id"])),
         ("Status", "existing" if bool(site.get("existing")) else "new"),
-        ("Kind", "static" if is_static(site) else "mobile"),
+        ("Kind", f"{kind} ({_CONVERSION_TEXT[change]})" if change else kind),
         ("Fixed scanners", number(site.get("fixed_scanners"))),
         ("Mobile days a week", number(site.get("mobile_days"), 1)),
         ("Capacity, scans a year", number(site.get("capacity_scans"))),
@@ -85,7 +96,8 @@ def site_markers_layer(
     Parameters
     ----------
     open_sites
-        Open sites, ``site_id`` as text.
+        Open sites, ``site_id`` as text, ``name`` as shown (converted sites renamed:
+        :func:`planner.analysis.conversions.display_names`).
     lookups
         Display names of the ids sites refer to (:func:`name_lookups`).
     suppress_below
@@ -96,7 +108,10 @@ def site_markers_layer(
         kind = "static" if is_static(site) else "mobile"
         status = "existing" if bool(site.get("existing")) else "new"
         rows = _site_rows(site, lookups, suppress_below)
-        group.add_child(_site_marker(site, kind, rows, f"planner-{kind} planner-{status}"))
+        classes = f"planner-{kind} planner-{status}"
+        if conversion(site):
+            classes += " planner-converted"
+        group.add_child(_site_marker(site, kind, rows, classes))
     return group
 
 

@@ -107,15 +107,40 @@ def css_id(value: object) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", str(value))
 
 
-def headline_rows(summary: dict, suppress_below: int) -> list[tuple[str, str]]:
-    """(label, value) rows of a plan's headline figures, for its title box."""
+def share_within(summary: dict, limit: float) -> float | None:
+    """A plan's share of residents within ``limit`` minutes of a static scanner, from its
+    summary (``share_within_minutes``, or ``access_share`` at its access time)."""
     shares = summary.get("share_within_minutes") or {}
-    share60 = shares.get("60", shares.get(60))
+    value = shares.get(f"{limit:g}")
+    if value is None and limit == int(limit):
+        value = shares.get(int(limit))
+    if value is None and float(summary.get("access_target_minutes") or -1) == limit:
+        value = summary.get("access_share")
+    return value
+
+
+def headline_rows(
+    summary: dict, suppress_below: int, access_minutes: float | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) rows of a plan's headline figures, for its title box.
+
+    Parameters
+    ----------
+    summary
+        The plan's summary.
+    suppress_below
+        Unmet scans below this (and above 0) are shown as ``"<N"``.
+    access_minutes
+        The travel time of the "Population within" row; default the plan's own
+        (``access_target_minutes``, 60 when absent). Its target share is quoted when the row is
+        about the plan's own access time.
+    """
+    own = float(summary.get("access_target_minutes") or 60)
+    limit = own if access_minutes is None else float(access_minutes)
+    share = share_within(summary, limit)
     target = summary.get("access_target_share")
-    target_minutes = summary.get("access_target_minutes", 60)
-    share_text = pct(share60)
-    # The headline figure is the 60-minute share; quote the target only when it is about that.
-    if target is not None and not is_missing(share60) and float(target_minutes or 60) == 60:
+    share_text = pct(share)
+    if target is not None and not is_missing(share) and limit == own:
         share_text += f" (target {pct(target, 0)})"
     status = str(summary.get("status", "unknown"))
     if status != "optimal" and not is_missing(summary.get("mip_gap")):
@@ -125,7 +150,7 @@ def headline_rows(summary: dict, suppress_below: int) -> list[tuple[str, str]]:
         ("Sites open", number(summary.get("sites_open"))),
         ("Static scanners", number(summary.get("scanners_fixed"))),
         ("Mobile days a week", number(summary.get("mobile_days_per_week"), 1)),
-        ("Population within 60 min", share_text),
+        (f"Population within {limit:g} min", share_text),
         ("Mean travel", minutes(summary.get("mean_travel_minutes"))),
         ("Unmet scans a year", format_count(summary.get("unmet_scans"), suppress_below)),
     ]

@@ -34,8 +34,9 @@ def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) 
     m = measures(a, b).rename(
         columns={"A": labels[0], "B": labels[1], "B - A": f"{labels[1]} - {labels[0]}"}
     )
-    changes = site_changes(a, b)
+    changes = site_changes(a, b, labels)
     counts = changes["change"].value_counts()
+    opened, closed = (f"{verb} in {labels[1]}" for verb in ("opened", "closed"))
     lines = [
         f"# {md_text(labels[0])} vs {md_text(labels[1])}",
         "",
@@ -44,7 +45,7 @@ def comparison_markdown(a: Plan, b: Plan, labels: tuple[str, str] = ("A", "B")) 
         "",
         md_table(m),
         "",
-        f"Sites: {counts.get('opened in B', 0)} opened, {counts.get('closed in B', 0)} closed, "
+        f"Sites: {counts.get(opened, 0)} opened, {counts.get(closed, 0)} closed, "
         f"{counts.get('resized', 0)} resized, {counts.get('same', 0)} unchanged in "
         f"{md_text(labels[1])}.",
         "",
@@ -75,6 +76,6 @@ def write_comparison(
     """Write ``comparison.md`` and ``comparison_sites.csv`` into ``folder``."""
     folder = Path(folder)
     md = write_text(folder / "comparison.md", comparison_markdown(a, b, labels))
-    changes = site_changes(a, b)
+    changes = site_changes(a, b, labels)
     csv = write_file(folder / "comparison_sites.csv", lambda tmp: changes.to_csv(tmp, index=False))
     return md, csv

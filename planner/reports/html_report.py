@@ -246,7 +246,7 @@ def html_report(plan: Plan, charts: list[Chart], map_html: str | None) -> str:
     charts
         Its charts (:func:`planner.reports.charts.plan_charts`).
     map_html
-        The offline map's page (``plan_map(plan, offline=True).get_root().render()``); ``None``
+        The map's page, scripts inlined (``plan_map(plan).get_root().render()``); ``None``
         leaves the map out.
     """
     s = plan.summary

@@ -321,6 +321,6 @@ def write_report(plan: Plan, folder: str | os.PathLike) -> tuple[Path, Path, Pat
     save_charts(charts, folder / CHARTS_FOLDER)
     md_path = write_text(folder / "report.md", markdown_report(plan, charts))
     xlsx_path = write_file(folder / "report.xlsx", lambda tmp: write_workbook(plan, tmp))
-    page = html_report(plan, charts, plan_map(plan, offline=True).get_root().render())
+    page = html_report(plan, charts, plan_map(plan).get_root().render())
     html_path = write_text(folder / "report.html", page)
     return md_path, xlsx_path, html_path

@@ -25,7 +25,7 @@ def write_run(
     folder: str | os.PathLike,
     *,
     draw_map: bool = True,
-    offline: bool = False,
+    cdn: bool = False,
     report: bool = True,
 ) -> Path:
     """Write ``plan`` (its tables), ``map.html``, the reports and ``manifest.json`` into
@@ -39,8 +39,9 @@ def write_run(
         The run folder; replaced as a whole when everything is written.
     draw_map
         Whether to draw ``map.html``.
-    offline
-        Inline the map's scripts so that it opens with no internet.
+    cdn
+        Link the map's scripts from a CDN; by default they are inlined, so that it opens with
+        no internet.
     report
         Whether to write ``report.md``, ``report.xlsx``, ``report.html`` and ``charts/``
         (:func:`planner.reports.report.write_report`; ``report.html`` always opens offline).
@@ -56,7 +57,7 @@ def write_run(
         plan.save(stage)
         if draw_map:
             started = time.perf_counter()
-            save_plan_map(plan, stage / "map.html", offline=offline)
+            save_plan_map(plan, stage / "map.html", cdn=cdn)
             timings["map"] = round(time.perf_counter() - started, 3)
         if report:
             started = time.perf_counter()

@@ -28,6 +28,13 @@ N_OPEN_SITES = 5
 N_OPEN_HUBS = 1
 N_SUPPLIERS = 2
 
+#: The layers every map ends with, in the layer control: the basemap's and the online tiles.
+BASEMAP_LAYERS = (
+    "Region and ICB boundaries",
+    "Place names",
+    "Online map tiles (OpenStreetMap, needs internet)",
+)
+
 #: ONS codes of the three regions: London, the South East and the East of England.
 LDN, SE, EOE = "E12000007", "E12000008", "E12000006"
 

@@ -24,6 +24,7 @@ from planner.maps.demand import aggregate_zones, plan_zones
 from planner.maps.text import format_count
 from tests.helpers.national import embedded_plan, national_plan
 from tests.helpers.plans import (
+    BASEMAP_LAYERS,
     N_OPEN_HUBS,
     N_OPEN_SITES,
     N_SUPPLIERS,
@@ -93,6 +94,7 @@ def test_layers_are_listed_in_the_layer_control(small_html):
         "Training hubs and their sites",
         "Existing sites closed in this plan",
         "Scanner sites",
+        *BASEMAP_LAYERS,
     ]
 
 
@@ -101,8 +103,8 @@ def test_demand_zones_unmet_and_catchments(small_html):
     assert len(zones) == len(small_plan().demand)
     assert sorted(r[3] for r in unmet) == ["Aldershot", "Dover"]
     # One hull per site that is the main site of at least one zone: S1, S2, S3, S4, S5.
-    area_layers = re.findall(r"L\.geoJson\((\{.*?\}), \{\n", small_html)
-    regions, hulls = (json.loads(x) for x in area_layers)
+    area_layers = [json.loads(x) for x in re.findall(r"L\.geoJson\((\{.*?\}), \{\n", small_html)]
+    regions, hulls = (a for a in area_layers if a["type"] == "FeatureCollection")
     assert len(regions["features"]) == 3
     assert len(hulls["features"]) == 5
 
@@ -182,21 +184,40 @@ def test_title_box_shows_status_and_gap_when_not_optimal():
     assert "Not proven optimal: time_limit, gap 1.32%" in page
 
 
-def test_online_map_links_only_leaflet(small_html):
-    scripts = re.findall(r'<script src="([^"]+)"', small_html)
-    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', small_html)
+def test_cdn_map_links_only_leaflet():
+    page = render(plan_map(small_plan(), regions=region_shapes(), cdn=True))
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
     assert scripts == [map_assets.LEAFLET_JS_URL]
     assert sheets == [map_assets.LEAFLET_CSS_URL]
+    assert "(vendored)" not in page
+    # When the CDN does not answer, the page says so in words (checked in the browser tests).
+    assert 'typeof L === "undefined"' in page
 
 
-def test_offline_map_references_no_network():
-    page = render(plan_map(small_plan(), regions=region_shapes(), offline=True))
+def _tiles_layer(page: str) -> str:
+    """The JavaScript name of the online tiles overlay (from the layer control)."""
+    return re.search(r'"Online map tiles \(OpenStreetMap, needs internet\)" : (\w+)', page).group(1)
+
+
+@pytest.mark.parametrize("offline", [None, True, False])
+def test_map_references_no_network_by_default(small_html, offline):
+    """Inlined is the default; ``offline`` is accepted, True or False, as a no-op."""
+    page = (
+        small_html
+        if offline is None
+        else render(plan_map(small_plan(), regions=region_shapes(), offline=offline))
+    )
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
     assert not re.search(r"url\((['\"]?)(https?:|images/)", page)
-    assert "tile.openstreetmap" not in page and "L.tileLayer" not in page
     assert f"{map_assets.LEAFLET_JS_URL} (vendored)" in page
     assert "data:image/png;base64," in page  # Leaflet's layer-control icon, inlined
+    # The one network address is the tile server of the online tiles overlay, which is off.
+    assert page.count("L.tileLayer(") == 1
+    assert f"{_tiles_layer(page)}.addTo(" not in page
+    with pytest.raises(InputError, match="contradict"):
+        plan_map(small_plan(), regions=region_shapes(), offline=True, cdn=True)
 
 
 def test_vendored_assets_match_their_manifest():
@@ -265,14 +286,14 @@ def test_national_map_is_light():
     """The embedded England dataset (32,844 LSOA zones, 42 sites, 15 hubs) on real region
     outlines: the zones are merged on a grid to at most 5,000 points, the map stays light."""
     plan = embedded_plan()
-    online = render(plan_map(plan))
-    offline = render(plan_map(plan, offline=True))
-    assert len(online.encode()) < FIVE_MB and len(offline.encode()) < FIVE_MB
-    zones, _ = point_rows(online)
+    inlined = render(plan_map(plan))
+    cdn = render(plan_map(plan, cdn=True))
+    assert len(inlined.encode()) < FIVE_MB and len(cdn.encode()) < FIVE_MB
+    national, county = point_rows(inlined)[:2]  # the zones' two levels; then unmet demand
     assert len(plan.demand) == 32844
-    assert 0 < len(zones) <= 5000
-    assert "Demand zones (merged on a grid)" in overlay_names(online)
-    assert count(online, "planner-site") == len(plan.sites)
+    assert 0 < len(national) <= 5000 < len(county) <= 20000
+    assert "Demand zones (merged on a grid; finer from zoom 9)" in overlay_names(inlined)
+    assert count(inlined, "planner-site") == len(plan.sites)
 
 
 def test_dense_zones_are_merged_on_a_grid():
@@ -280,7 +301,7 @@ def test_dense_zones_are_merged_on_a_grid():
     page = render(plan_map(plan, max_zone_points=2000, regions=region_shapes()))
     zones = point_rows(page)[0]
     assert 0 < len(zones) <= 2000
-    assert "Demand zones (merged on a grid)" in overlay_names(page)
+    assert "Demand zones (merged on a grid; finer from zoom 9)" in overlay_names(page)
     assert len(page.encode()) < FIVE_MB
 
 

@@ -1,8 +1,9 @@
 """Plan maps opened in a real headless Chromium (Debian's package, driven by Playwright).
 
-The network is blocked for every page: file:// loads go through, and for the online (non-offline)
-map the two Leaflet CDN addresses are answered from the vendored copies, as a CDN would; every
-other request (map tiles, Leaflet's images) is aborted. The offline map must need nothing at all.
+The network is blocked for every page (:mod:`tests.helpers.browser`): Chromium has no proxy
+and no name resolution, file:// loads go through, and for a map written with ``cdn=True`` the two
+Leaflet CDN addresses are answered from the vendored copies when a test plays a working CDN;
+every other request is aborted. A map written as by default must need nothing at all.
 
 Run with ``pytest -m browser``; needs ``make browser`` (apt's chromium) and no browser download.
 """
@@ -12,16 +13,18 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from planner.analysis.conversions import display_names
 from planner.maps import assets as map_assets
 from planner.maps import save_comparison_map, save_plan_map
 from planner.maps.text import css_id
+from tests.helpers.browser import CHROMIUM, NO_CHROMIUM, assert_no_xss, open_map, screen_point
 from tests.helpers.national import embedded_plan
 from tests.helpers.plans import (
+    BASEMAP_LAYERS,
     N_OPEN_HUBS,
     N_OPEN_SITES,
     N_SUPPLIERS,
@@ -35,58 +38,14 @@ from tests.helpers.plans import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = next(
-    (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).is_file()), None
-)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 if CHROMIUM is None:
-    pytest.skip(
-        "no chromium binary found (/usr/bin/chromium or chromium on PATH): run 'make browser' "
-        "(apt-get install chromium) to run the map browser tests",
-        allow_module_level=True,
-    )
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 
 import pandas as pd  # noqa: E402
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-
-from planner.cli import main as planner_main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_IMAGE = ROOT / "docs" / "img" / "map.png"
-
-# Set before any page script runs: an alert() or an <img onerror> that got through would trip it.
-XSS_TRAP = """
-window.__xss = false;
-window.alert = window.confirm = window.prompt = function () { window.__xss = true; };
-"""
-
-
-@dataclass
-class Loaded:
-    page: Page
-    page_errors: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    ready_ms: float = 0.0
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -94,107 +53,59 @@ def maps(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("maps")
     shapes = region_shapes()
     return {
-        "online": save_plan_map(small_plan(), folder / "online.html", regions=shapes),
-        "offline": save_plan_map(
-            small_plan(), folder / "offline.html", regions=shapes, offline=True
-        ),
+        "cdn": save_plan_map(small_plan(), folder / "cdn.html", regions=shapes, cdn=True),
+        "inlined": save_plan_map(small_plan(), folder / "inlined.html", regions=shapes),
         "comparison": save_comparison_map(
             small_plan(),
             alternative_plan(),
             folder / "comparison.html",
             labels=("Published", "Optimised"),
             regions=shapes,
-            offline=True,
         ),
-        "national": save_plan_map(embedded_plan(), folder / "national.html", offline=True),
+        "national": save_plan_map(embedded_plan(), folder / "national.html"),
     }
 
 
-@pytest.fixture(scope="module")
-def national_run(tmp_path_factory) -> dict[str, Path]:
-    """What 'make run' produces: england_baseline solved by 'planner run', its map.html (CDN
-    links), and the same saved plan redrawn offline by 'planner map'."""
-    folder = tmp_path_factory.mktemp("national_run")
-    plan = folder / "plan"
-    scenario = ROOT / "scenarios" / "england_baseline.toml"
-    assert planner_main(["run", str(scenario), "--out", str(plan)]) == 0
-    redrawn = folder / "redrawn_offline.html"
-    assert planner_main(["map", str(plan), "--out", str(redrawn), "--offline"]) == 0
-    return {"plan": plan, "online": plan / "map.html", "offline": redrawn}
-
-
-def _route(route) -> None:
-    url = route.request.url
-    if url.startswith("file://"):
-        route.continue_()
-    elif url in map_assets._VENDORED:  # the CDN, played from the committed copy
-        route.fulfill(path=str(map_assets._vendored(url)))
-    else:
-        route.abort()
-
-
-def open_map(browser: Browser, path: Path) -> Loaded:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    loaded = Loaded(page)
-    page.route("**/*", _route)
-    page.add_init_script(XSS_TRAP)
-    page.on("pageerror", lambda exc: loaded.page_errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: loaded.console_errors.append(msg.text) if msg.type == "error" else None,
-    )
-    page.on("dialog", lambda dialog: (loaded.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("request", lambda request: loaded.requests.append(request.url))
-    page.goto(path.as_uri())
-    page.wait_for_function("window.plannerReadyMs !== undefined", timeout=30_000)
-    loaded.ready_ms = page.evaluate("window.plannerReadyMs")
-    return loaded
-
-
-def screen_point(page: Page, lat: float, lon: float) -> tuple[float, float]:
-    """Where a place is in the page, in pixels."""
-    return tuple(
-        page.evaluate(
-            f"(() => {{ const p = plannerMap.latLngToContainerPoint("
-            f"[{lat}, {lon}]); return [p.x, p.y]; }})()"
-        )
-    )
-
-
-def assert_no_xss(loaded: Loaded) -> None:
-    assert loaded.page.evaluate("window.__xss") is False
-    assert loaded.dialogs == []
-
-
-def test_offline_map_has_no_errors_and_needs_no_network(browser, maps):
-    loaded = open_map(browser, maps["offline"])
+def test_default_map_has_no_errors_and_needs_no_network(browser, maps):
+    loaded = open_map(browser, maps["inlined"])
     page = loaded.page
     assert loaded.page_errors == []
     assert loaded.console_errors == []
-    assert [u for u in loaded.requests if not u.startswith(("file://", "data:"))] == []
+    assert loaded.outside_requests() == []
     assert page.locator("path.planner-site").count() == N_OPEN_SITES
     assert page.locator("path.planner-hub").count() == N_OPEN_HUBS
     assert page.locator(".planner-supplier").count() == N_SUPPLIERS
     assert page.locator("path.planner-closed-site").count() == 1
     assert_no_xss(loaded)
-    print(f"\noffline small map: Leaflet ready {loaded.ready_ms:.0f} ms after navigation")
+    print(f"\nsmall map: drawn {loaded.ready_ms:.0f} ms after navigation")
     page.close()
 
 
-def test_online_map_errors_are_only_blocked_downloads(browser, maps):
-    loaded = open_map(browser, maps["online"])
-    assert loaded.page_errors == []
-    # Tiles and Leaflet's images are aborted by the blocked network; nothing else may fail.
-    assert all("Failed to load resource" in e for e in loaded.console_errors), loaded.console_errors
-    assert any("tile.openstreetmap.org" in u for u in loaded.requests)
+def test_cdn_map_works_when_the_cdn_answers(browser, maps):
+    loaded = open_map(browser, maps["cdn"], cdn_answers=True)
+    assert loaded.page_errors == [] and loaded.console_errors == []
+    # Only the CDN's two files were asked for: the tiles are off until a viewer turns them on.
+    assert loaded.outside_requests() == sorted(map_assets._VENDORED)
     assert loaded.page.locator("path.planner-site").count() == N_OPEN_SITES
     assert loaded.page.locator("path.planner-hub").count() == N_OPEN_HUBS
+    assert loaded.page.locator(".planner-cdn-note").count() == 0
     assert_no_xss(loaded)
     loaded.page.close()
 
 
+def test_cdn_map_says_why_when_the_cdn_is_blocked(browser, maps):
+    """Behind a firewall that blocks the CDN the page is not left blank without a word."""
+    loaded = open_map(browser, maps["cdn"], wait_ready=False)
+    note = loaded.page.locator(".planner-cdn-note")
+    note.wait_for(state="visible", timeout=10_000)
+    assert "could not load its map library" in note.inner_text()
+    assert "without --cdn" in note.inner_text()
+    assert any("L is not defined" in e for e in loaded.page_errors)
+    loaded.page.close()
+
+
 def test_layer_control_lists_the_layers(browser, maps):
-    loaded = open_map(browser, maps["offline"])
+    loaded = open_map(browser, maps["inlined"])
     labels = loaded.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == [
         "Regions: Population within 60 min of a static scanner",
@@ -206,6 +117,7 @@ def test_layer_control_lists_the_layers(browser, maps):
         "Training hubs and their sites",
         "Existing sites closed in this plan",
         "Scanner sites",
+        *BASEMAP_LAYERS,
     ]
     # Unticking a layer removes its markers from the page.
     loaded.page.get_by_text("Scanner sites", exact=True).click()
@@ -214,7 +126,7 @@ def test_layer_control_lists_the_layers(browser, maps):
 
 
 def test_site_popup_shows_its_numbers(browser, maps):
-    loaded = open_map(browser, maps["offline"])
+    loaded = open_map(browser, maps["inlined"])
     page = loaded.page
     page.locator("path.planner-id-S1").click()
     popup = page.locator(".leaflet-popup-content")
@@ -235,7 +147,7 @@ def test_site_popup_shows_its_numbers(browser, maps):
 
 
 def test_injected_names_render_as_text_and_run_nothing(browser, maps):
-    loaded = open_map(browser, maps["offline"])
+    loaded = open_map(browser, maps["inlined"])
     page = loaded.page
     assert XSS_TITLE in page.locator(".planner-title").inner_text()
     assert page.locator(".planner-title script").count() == 0
@@ -267,7 +179,7 @@ def test_injected_names_render_as_text_and_run_nothing(browser, maps):
 
 def test_demand_zone_popup_suppresses_small_counts(browser, maps):
     """Zones are drawn on a canvas under the SVG markers; clicks must still reach them."""
-    loaded = open_map(browser, maps["offline"])
+    loaded = open_map(browser, maps["inlined"])
     page = loaded.page
     page.evaluate("plannerMap.setView([51.35, 0.5], 11, {animate: false})")
     page.mouse.click(*screen_point(page, 51.35, 0.5))
@@ -307,7 +219,7 @@ def test_fixture_national_map_loads_quickly(browser, maps):
     assert page.locator("path.planner-site").count() == len(plan.sites)
     assert page.locator("path.planner-hub").count() == int(plan.hubs["open"].sum())
     print(
-        f"\nnational map ({len(plan.demand):,} zones): {size_mb:.2f} MB, Leaflet ready "
+        f"\nnational map ({len(plan.demand):,} zones): {size_mb:.2f} MB, drawn "
         f"{loaded.ready_ms:.0f} ms after navigation ({wall:.2f} s wall, incl. page setup)"
     )
     assert size_mb < 5
@@ -315,14 +227,17 @@ def test_fixture_national_map_loads_quickly(browser, maps):
     page.close()
 
 
-@pytest.mark.parametrize("which", ["online", "offline"])
+@pytest.mark.parametrize("which", ["run", "redrawn", "cdn"])
 def test_planner_run_national_map(browser, national_run, which):
     """The map of a solved national plan, as 'planner run' writes it and as 'planner map'
-    redraws it offline: light, no script errors, one marker per open site and hub as in the
-    saved tables, a site's popup carrying its saved numbers; screenshot as a test artefact."""
+    redraws it (with the old --offline, and with --cdn against a CDN that answers): light, no
+    script errors, nothing asked of the network but the CDN's two files for --cdn, one marker
+    per open site and hub as in the saved tables, a site's popup carrying its saved numbers;
+    screenshot as a test artefact."""
     plan = national_run["plan"]
     path = national_run[which]
     sites = pd.read_csv(plan / "sites.csv", dtype={"site_id": str})
+    sites["name"] = display_names(sites)
     # england_baseline plans no hubs: then there is no hubs.csv and no hub may be drawn.
     hubs_csv = plan / "hubs.csv"
     open_hubs = int(pd.read_csv(hubs_csv)["open"].sum()) if hubs_csv.exists() else 0
@@ -330,21 +245,18 @@ def test_planner_run_national_map(browser, national_run, which):
     closed_existing = sites[sites["existing"] & ~sites["open"]]
     size_mb = path.stat().st_size / 1024 / 1024
     started = time.perf_counter()
-    loaded = open_map(browser, path)
+    loaded = open_map(browser, path, cdn_answers=which == "cdn")
     wall = time.perf_counter() - started
     page = loaded.page
-    assert loaded.page_errors == []
-    if which == "offline":
-        assert loaded.console_errors == []
-        assert [u for u in loaded.requests if not u.startswith(("file://", "data:"))] == []
-    else:  # only the blocked tile and image downloads may fail
-        assert all("Failed to load resource" in e for e in loaded.console_errors)
+    assert loaded.page_errors == [] and loaded.console_errors == []
+    expected = sorted(map_assets._VENDORED) if which == "cdn" else []
+    assert loaded.outside_requests() == expected
     assert page.locator("path.planner-site").count() == len(opened)
     assert page.locator("path.planner-closed-site").count() == len(closed_existing)
     assert page.locator("path.planner-hub").count() == open_hubs
     print(
         f"\nplanner run national map ({which}): {size_mb:.2f} MB, {len(opened)} sites, "
-        f"Leaflet ready {loaded.ready_ms:.0f} ms after navigation ({wall:.2f} s wall)"
+        f"drawn {loaded.ready_ms:.0f} ms after navigation ({wall:.2f} s wall)"
     )
     assert size_mb < 5
     assert loaded.ready_ms < 10_000  # generous: a slow CI machine, not a performance claim
@@ -356,7 +268,7 @@ def test_planner_run_national_map(browser, national_run, which):
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
     # The README's picture is refreshed on request only, so test runs leave the tree clean.
-    if which == "online" and (
+    if which == "run" and (
         not DOCS_IMAGE.exists() or os.environ.get("PLANNER_UPDATE_DOCS_IMAGE") == "1"
     ):
         DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
 """The scripts and stylesheets a plan map loads, and their offline (inlined) form.
 
-Maps reference only Leaflet (see :mod:`planner.maps.assets.build_assets` for why). Online they load
-it from the jsDelivr CDN; offline the committed copy under ``planner/maps/assets/leaflet/`` is
-written into the page itself, with the few PNG images its stylesheet uses turned into ``data:``
-URIs, so the HTML file opens with no network at all.
+Maps reference only Leaflet (see :mod:`planner.maps.assets.build_assets` for why). By default the
+committed copy under ``planner/maps/assets/leaflet/`` is written into the page itself, with the
+few PNG images its stylesheet uses turned into ``data:`` URIs, so the HTML file opens with no
+network at all; a map drawn with ``cdn=True`` links the jsDelivr CDN instead.
 """
 
 from __future__ import annotations
