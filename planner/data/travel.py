@@ -419,6 +419,11 @@ def _coordinates(table: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray
     raise InputError(f"{what} need point geometries with a CRS or 'lat' and 'lon' columns")
 
 
+#: Origins whose travel pairs are found at once (assumption: 50,000 zones x a few hundred sites
+#: within reach keep each block's intermediate arrays near 1 GB).
+ORIGIN_BLOCK = 50_000
+
+
 def estimate_travel_times(
     origins: pd.DataFrame,
     destinations: pd.DataFrame,
@@ -450,28 +455,40 @@ def estimate_travel_times(
     d_lat, d_lon = _coordinates(destinations, "destinations")
     radius_km = model.search_km(max_minutes)
     chord = 2.0 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2.0)
-    tree_o = cKDTree(_unit_vectors(o_lat, o_lon))
     tree_d = cKDTree(_unit_vectors(d_lat, d_lon))
-    # 'ndarray' output keeps zero-distance pairs (a zone at a site), which sparse formats drop.
-    pairs = tree_o.sparse_distance_matrix(tree_d, chord * (1 + 1e-12), output_type="ndarray")
-    o_idx = pairs["i"].astype(np.int32)
-    d_idx = pairs["j"].astype(np.int32)
-    km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(pairs["v"] / 2.0, 0.0, 1.0))
-    if model.access is None:
-        minutes = model.minutes(km)
-    else:
-        # Each zone and site looks up its access point once, not once per pair.
-        o_point = model.access.nearest(o_lat, o_lon)[o_idx]
-        d_point = model.access.nearest(d_lat, d_lon)[d_idx]
-        direction = bearing(o_lat[o_idx], o_lon[o_idx], d_lat[d_idx], d_lon[d_idx])
-        minutes = model.corrected_minutes(km, direction, o_point, d_point)
-    keep = minutes <= max_minutes + 1e-9
-    order = np.lexsort((d_idx[keep], o_idx[keep]))
+    d_point = None if model.access is None else model.access.nearest(d_lat, d_lon)
+    parts = []
+    # Origins a block at a time: the pairs' intermediate arrays (three 8-byte values a pair in
+    # the tree's answer, then bearings and access points) stay the size of one block, so a
+    # postcode-scale matrix is held once, as int32 + int32 + float64, and not several times.
+    for first in range(0, len(o_lat), ORIGIN_BLOCK):
+        lat, lon = o_lat[first : first + ORIGIN_BLOCK], o_lon[first : first + ORIGIN_BLOCK]
+        tree_o = cKDTree(_unit_vectors(lat, lon))
+        # 'ndarray' output keeps zero-distance pairs (a zone at a site), which sparse formats
+        # drop.
+        pairs = tree_o.sparse_distance_matrix(tree_d, chord * (1 + 1e-12), output_type="ndarray")
+        o_idx = pairs["i"].astype(np.int32)
+        d_idx = pairs["j"].astype(np.int32)
+        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(pairs["v"] / 2.0, 0.0, 1.0))
+        del pairs
+        if model.access is None:
+            minutes = model.minutes(km)
+        else:
+            # Each zone and site looks up its access point once, not once per pair.
+            o_point = model.access.nearest(lat, lon)[o_idx]
+            direction = bearing(lat[o_idx], lon[o_idx], d_lat[d_idx], d_lon[d_idx])
+            minutes = model.corrected_minutes(km, direction, o_point, d_point[d_idx])
+        keep = minutes <= max_minutes + 1e-9
+        order = np.lexsort((d_idx[keep], o_idx[keep]))
+        parts.append((o_idx[keep][order] + first, d_idx[keep][order], minutes[keep][order]))
+    origin, destination, minutes = (
+        np.concatenate([p[k] for p in parts]) if parts else np.zeros(0) for k in range(3)
+    )
     return TravelMatrix(
         origin_ids=origins[origin_id].astype(str).to_numpy(),
         destination_ids=destinations[destination_id].astype(str).to_numpy(),
-        origin=o_idx[keep][order],
-        destination=d_idx[keep][order],
-        minutes=minutes[keep][order],
+        origin=origin.astype(np.int32),
+        destination=destination.astype(np.int32),
+        minutes=minutes.astype(float),
         source="estimated",
     )
