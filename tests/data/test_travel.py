@@ -33,22 +33,20 @@ def test_great_circle_known_distance():
     assert great_circle_km(51.5074, -0.1278, 53.4808, -2.2426) == pytest.approx(262, abs=2)
 
 
+def _points(rng, id_column: str, prefix: str, n: int, lat, lon) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            id_column: [f"{prefix}{i}" for i in range(n)],
+            "lat": rng.uniform(*lat, n),
+            "lon": rng.uniform(*lon, n),
+        }
+    )
+
+
 def test_sparse_pairs_equal_dense_reference():
     rng = np.random.default_rng(5)
-    zones = pd.DataFrame(
-        {
-            "zone_id": [f"Z{i}" for i in range(300)],
-            "lat": rng.uniform(50, 55, 300),
-            "lon": rng.uniform(-5, 1.5, 300),
-        }
-    )
-    sites = pd.DataFrame(
-        {
-            "site_id": [f"S{j}" for j in range(50)],
-            "lat": rng.uniform(50, 55, 50),
-            "lon": rng.uniform(-5, 1.5, 50),
-        }
-    )
+    zones = _points(rng, "zone_id", "Z", 300, (50, 55), (-5, 1.5))
+    sites = _points(rng, "site_id", "S", 50, (50, 55), (-5, 1.5))
     model = RoadSpeedModel()
     matrix = estimate_travel_times(zones, sites, 60.0, speed_model=model)
     dense = model.minutes(
@@ -75,20 +73,8 @@ def test_origins_in_blocks_give_the_same_matrix(monkeypatch, block):
     import planner.data.travel as travel
 
     rng = np.random.default_rng(11)
-    zones = pd.DataFrame(
-        {
-            "zone_id": [f"Z{i}" for i in range(150)],
-            "lat": rng.uniform(51, 54, 150),
-            "lon": rng.uniform(-3, 0, 150),
-        }
-    )
-    sites = pd.DataFrame(
-        {
-            "site_id": [f"S{j}" for j in range(20)],
-            "lat": rng.uniform(51, 54, 20),
-            "lon": rng.uniform(-3, 0, 20),
-        }
-    )
+    zones = _points(rng, "zone_id", "Z", 150, (51, 54), (-3, 0))
+    sites = _points(rng, "site_id", "S", 20, (51, 54), (-3, 0))
     whole = estimate_travel_times(zones, sites, 90.0)
     monkeypatch.setattr(travel, "ORIGIN_BLOCK", block)
     blocked = estimate_travel_times(zones, sites, 90.0)
