@@ -79,7 +79,7 @@ def run(
     if scenario.resilience.n_minus_1:
         say("N-1 analysis: closing each open site in turn ...")
         started = time.perf_counter()
-        add_n_minus_1(plan, model.inputs.travel, model.unit_costs())
+        add_n_minus_1(plan, model.inputs.travel, scenario.access.minutes, progress=say)
         timings["n_minus_1"] = time.perf_counter() - started
     plan.provenance = Provenance(
         scenario=scenario, timings={k: round(v, 3) for k, v in timings.items()}

@@ -103,17 +103,33 @@ class TransportProblem:
         self._highs = None
         self._pool = np.zeros(0, dtype=np.int64)
         self._in_pool = np.zeros(len(self.cost), bool)
+        self._unmet_capped = False
 
     def __len__(self) -> int:
         return len(self.cost)
 
     # -- solving ------------------------------------------------------------------------------
-    def solve(self, capacity: np.ndarray, *, threads: int | None = None) -> TransportSolution:
-        """The optimal assignment for site capacities ``capacity`` (scans a year)."""
+    def solve(
+        self,
+        capacity: np.ndarray,
+        *,
+        threads: int | None = None,
+        unmet_upper: np.ndarray | None = None,
+    ) -> TransportSolution:
+        """The optimal assignment for site capacities ``capacity`` (scans a year).
+
+        ``unmet_upper`` caps each zone's unmet scans (default: its demand, i.e. no cap); the
+        N-1 analysis uses it so that only the patients of a closed site may lose their scan.
+        """
         capacity = np.maximum(np.asarray(capacity, float), 0.0)
         h = self._model()
         if threads:
             h.setOptionValue("threads", int(threads))
+        upper = self.demand if unmet_upper is None else np.minimum(unmet_upper, self.demand)
+        if unmet_upper is not None or self._unmet_capped:
+            zones = np.arange(self.n_zones, dtype=np.int32)
+            h.changeColsBounds(self.n_zones, zones, np.zeros(self.n_zones), upper)
+            self._unmet_capped = unmet_upper is not None
         rows = (self.n_zones + np.arange(self.n_sites)).astype(np.int32)
         h.changeRowsBounds(self.n_sites, rows, np.full(self.n_sites, -np.inf), capacity)
         open_pair = capacity[self.destination] > 1e-9
