@@ -116,7 +116,8 @@ def test_provenance_and_summary_text(two_towns):
         plan.summary["solve_seconds"], abs=1e-3
     )
     text = plan.summary_text()
-    assert "status            optimal" in text and "sites open        1 (1 static, 0 new)" in text
+    assert "status            optimal" in text
+    assert "sites open        1 site: 1 static (0 new), 0 mobile-only" in text
 
 
 def test_unknown_override_is_refused_by_name(two_towns):

@@ -183,9 +183,9 @@ def test_random_cases_agree_with_max_flow_and_two_stage_lp(seed):
         row = table.loc[site]
         flow, _, *_ = _reference(plan, travel, j)
         # Closing j loses exactly the flow the network can no longer carry.
-        assert row["scans_unabsorbed"] == pytest.approx(base_flow - flow, abs=1e-4)
+        assert row["scans_unabsorbed"] == pytest.approx(base_flow - flow, abs=0.06)
         own = np.bincount(o[d == j], weights=x0[d == j], minlength=len(served))
-        assert row["scans_served"] == pytest.approx(own.sum(), abs=1e-4)
+        assert row["scans_served"] == pytest.approx(own.sum(), abs=0.06)
         # Least travel for the scans kept: each zone keeps its service but j's scans.
         kept_flow, minutes, kept, *_ = _reference(plan, travel, j, keep=(served, own))
         assert kept_flow == pytest.approx(flow)
@@ -195,5 +195,47 @@ def test_random_cases_agree_with_max_flow_and_two_stage_lp(seed):
             + float(lost @ np.bincount(o[d == j], weights=t[d == j], minlength=len(served)))
             - base_minutes
         )
-        assert row["extra_minutes_total"] == pytest.approx(max(extra, 0.0), rel=1e-6, abs=1e-3)
-        assert row["scans_moved"] + row["scans_unabsorbed"] == pytest.approx(row["scans_served"])
+        assert row["extra_minutes_total"] == pytest.approx(max(extra, 0.0), abs=0.06)
+        assert row["scans_moved"] + row["scans_unabsorbed"] == pytest.approx(
+            row["scans_served"], abs=0.11
+        )
+
+
+@pytest.mark.slow
+def test_christie_alliance_phase1_resilience_csv_has_no_negative_or_missing_figure(
+    tmp_path, capsys
+):
+    # The scenario of the issue (30 static sites, every one full): at MSOA level and with a
+    # 30-second limit (the scenario's own is 120 s) to keep the test short.
+    from planner.cli import main
+
+    out = tmp_path / "phase1"
+    args = ["run", "christie_alliance_phase1", "--out", str(out), "--no-map"]
+    assert main([*args, "--set", "data.zone_level=msoa", "--time-limit", "30"]) == 0
+    printed = capsys.readouterr()
+    table = pd.read_csv(out / "resilience.csv")
+    plan = Plan.load(out)
+    assert list(table.columns) == list(COLUMNS)
+    assert len(table) == plan.summary["sites_open"] == 30
+    numbers = table.select_dtypes("number")
+    assert numbers.notna().all().all() and (numbers >= 0).all().all()
+    assert table["rank"].tolist() == list(range(1, 31))
+    np.testing.assert_allclose(
+        table["scans_moved"] + table["scans_unabsorbed"], table["scans_served"], atol=0.11
+    )
+    # Each closure loses at most what the site served, places at most the network's spare
+    # capacity elsewhere, and takes access from no more people than live in the area.
+    spare = plan.summary["capacity_scans"] - plan.summary["assigned_scans"]
+    assert (table["scans_moved"] <= spare + 0.11).all()
+    assert (table["people_losing_access"] <= plan.demand["population"].sum()).all()
+    # Ranked by the stated rule: unabsorbed scans (whole), then people losing access.
+    key = list(
+        zip(-table["scans_unabsorbed"].round(0), -table["people_losing_access"], strict=True)
+    )
+    assert key == sorted(key)
+    s = plan.summary
+    assert s["total_cost"] == pytest.approx(s["objective"], rel=1e-9)
+    assert "30 sites: 30 static" in printed.out and "0 mobile-only" in printed.out
+    assert "WARNING no headroom" in printed.out
+    assert "FDG loses half its activity every 109.8 min" in printed.out
+    assert "solving... " in printed.err  # progress while the solver ran
