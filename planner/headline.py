@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 
-from planner.analysis.figures import COST_PARTS, SERVICE_PARTS
+from planner.analysis.figures import COST_PARTS, service_cost
+from planner.defaults import MIN_ACTIVITY_FRACTION
 
 
 def counted(n: float, noun: str, plural: str | None = None) -> str:
@@ -216,6 +217,13 @@ def tracer_text(s: dict) -> str | None:
             f"{fraction:.0%} left on arrival (tracer.min_activity_fraction); "
             f"{s['tracer_delivery_minutes']:.0f} min by road leaves that much"
         )
+        text += (
+            f" (the default, {MIN_ACTIVITY_FRACTION:.0%}: an assumption whose reason "
+            "planner/defaults.py gives)"
+            if math.isclose(fraction, MIN_ACTIVITY_FRACTION)
+            else f" (the scenario's own choice; the default is {MIN_ACTIVITY_FRACTION:.0%}, "
+            "an assumption whose reason planner/defaults.py gives)"
+        )
     longest = s.get("tracer_longest_delivery_minutes")
     if longest is not None:
         text += f"; the longest delivery in this plan is {longest:.0f} min"
@@ -250,12 +258,6 @@ def n_minus_1_text(s: dict) -> str | None:
                 f"besides the {s['n_minus_1_baseline_unmet']:,.0f} scans the plan leaves unmet"
             )
     return "; ".join(parts)
-
-
-def service_total(s: dict) -> float:
-    """The service's yearly cost (all but travel and the unmet penalty)."""
-    costs = s.get("costs") or {}
-    return float(sum(costs.get(part, 0.0) for part in SERVICE_PARTS))
 
 
 def status_text(s: dict) -> str:
@@ -326,9 +328,10 @@ def _cost_lines(s: dict) -> list[str]:
     width = max(len(money(p)) for _, _, p in rows)
     for item, includes, pounds in rows:
         lines.append(f"    {item:<18} {money(pounds):>{width}}  {includes}")
+    service = money(service_cost(s.get("costs") or {}))
     lines.append(
-        f"    {'(service cost':<18} {money(service_total(s)):>{width}}  every part but "
-        "patients' travel and unmet demand)"
+        f"    {'(service cost':<18} {service:>{width}}  every part but patients' travel and "
+        "unmet demand)"
     )
     return lines
 

@@ -8,7 +8,11 @@ from a saved plan without solving again:
 ``summary.json``
     status, mip_gap, objective, sites_open, scanners_fixed, mobile_days_per_week, demand_scans,
     unmet_scans, mean_travel_minutes, share_within_minutes {"30","45","60","90"}, solver,
-    solve_seconds, and more (scenario name and title, costs, access target).
+    solve_seconds, and more (scenario name and title, access target); the board's figures
+    (:mod:`planner.analysis.figures`): ``costs`` (pounds a year per part of the objective),
+    ``total_cost`` (their sum: the objective of a one-year plan), ``annual_cost`` (the
+    service's part), ``cost_basis`` (unit costs), ``capital`` (one-off), ``today`` and
+    ``changes`` (today's network against the plan), ``headroom``.
 ``sites.csv``
     site_id, name, lat, lon, existing, open, fixed_scanners, mobile_days, capacity_scans,
     assigned_scans, utilisation (+ region_code, hub_id, supplier_id when known).
@@ -26,7 +30,8 @@ from a saved plan without solving again:
     measures by ONS region and by Integrated Care Board.
 ``hubs.csv`` / ``suppliers.csv`` / ``phasing.csv`` / ``resilience.csv``
     only when the model placed training hubs, checked tracer supply, planned several years,
-    or an N-1 analysis was run.
+    or an N-1 analysis was run (``resilience.csv``: one ranked row per open site, columns
+    :data:`planner.analysis.n_minus_1.COLUMNS`).
 """
 
 from __future__ import annotations

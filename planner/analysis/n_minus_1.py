@@ -16,7 +16,10 @@ Closure of j
     j has no capacity. Every zone keeps the scans the baseline served it, except that the scans
     j served may go unserved: ``served_i - x_ij <= served'_i <= served_i``. Other patients may
     be moved to make room (knock-on moves), as a network re-planning its lists would do. The
-    same lexicographic objective: most scans served, then least travel ``T_j``.
+    same lexicographic objective: most scans served, then least ``T_j + sum_i u_i t_ij``
+    (``T_j`` the closure's travel, ``u_i`` zone i's scans left unserved, each counted at its
+    baseline trip to j): least extra travel as measured below, so that figure is one value
+    whichever of j's patients, equal in every other way, are the ones left unserved.
 
 Figures of site j (one row of ``resilience.csv``)
     ``scans_unabsorbed`` = its scans that no other site can take within the travel limit, even
@@ -36,9 +39,9 @@ access, then total extra minutes; ties by site id.
 
 One LP serves both stages of each objective: an unmet scan costs more minutes than any chain
 of moves can save (:func:`lexicographic_penalty`), so the least-cost assignment serves the most
-scans there are and, among those, travels least. The LPs are
-:class:`~planner.optimise.transport.TransportProblem`\\ s; the closures share one, each
-starting from the last one's basis.
+scans there are and, among those, travels least. The baseline and every closure are solved by
+one :class:`~planner.optimise.transport.TransportProblem`, each solve starting from the last
+one's basis.
 """
 
 from __future__ import annotations
@@ -142,13 +145,14 @@ def n_minus_1(
     o, d, t = travel.origin[usable], travel.destination[usable], travel.minutes[usable]
     penalty = lexicographic_penalty(len(open_sites), float(t.max(initial=1.0)))
     n_zones, n_sites = len(scans), len(capacity)
-    baseline = TransportProblem(o, d, t, scans, penalty, n_sites).solve(capacity)
+    problem = TransportProblem(o, d, t, scans, penalty, n_sites)
+    baseline = problem.solve(capacity)
     x0 = baseline.flows
     served = np.clip(scans - baseline.unmet, 0.0, None)
     base_minutes = float(x0 @ t)
     losing, covered_share = _people_losing_access(plan, travel, access_minutes)
     population = max(float(demand["population"].sum()), 1e-12)
-    closure = TransportProblem(o, d, t, served, penalty, n_sites)
+    problem.change_demand(served)  # the closures start from the baseline's basis
     started = last_said = time.perf_counter()
     rows = []
     for k, j in enumerate(open_sites):
@@ -156,10 +160,12 @@ def n_minus_1(
         own = np.bincount(o[at_j], weights=x0[at_j], minlength=n_zones)
         cap = capacity.copy()
         cap[j] = 0.0
-        result = closure.solve(cap, unmet_upper=own)
+        # A scan of j left unserved costs the penalty plus its baseline trip to j (docstring).
+        trip = np.zeros(n_zones)
+        np.add.at(trip, o[at_j], t[at_j] * _share(x0[at_j], own[o[at_j]]))
+        result = problem.solve(cap, unmet_upper=own, unmet_cost=penalty + trip)
         lost = np.clip(result.unmet, 0.0, own)
-        # The unabsorbed scans' baseline trips to j, taken out of the baseline's travel.
-        lost_minutes = float(lost[o[at_j]] @ (t[at_j] * _share(x0[at_j], own[o[at_j]])))
+        lost_minutes = float(lost @ trip)  # the unabsorbed scans' baseline trips to j
         served_j = float(own.sum())
         unabsorbed = min(float(lost.sum()), served_j)
         moved = served_j - unabsorbed

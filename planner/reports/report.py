@@ -315,7 +315,7 @@ def _inert(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write_workbook(plan: Plan, path: Path) -> None:
     summary = {k: v for k, v in plan.summary.items() if not isinstance(v, dict | list)}
-    for key in ("share_within_minutes", "costs", "capital", "today", "changes"):
+    for key in ("share_within_minutes", "costs", "cost_basis", "capital", "today", "changes"):
         for k, v in (plan.summary.get(key) or {}).items():
             summary[f"{key}.{k}"] = v
     with pd.ExcelWriter(path, engine="openpyxl") as writer:

@@ -169,3 +169,21 @@ def test_verbose_summary_shows_model_size_only_when_asked():
     assert f"{size['variables']:,} variables" in plan.summary_text(verbose=True)
     assert "variables" not in plan.summary_text()
     assert "solver            highs" in plan.summary_text(verbose=True)
+
+
+def test_fdg_reach_line_gives_its_reason():
+    # 80% of FDG's activity left on arrival: 109.8 x log2(1 / 0.8) = 35.3 minutes by road.
+    suppliers = pd.DataFrame(
+        [{"supplier_id": "R1", "name": "lab A", "lat": 52.0, "lon": -1.0, "status": "active"}]
+    )
+    zones, sites, travel, sc = two_towns(tracer={"enabled": True, "min_activity_fraction": 0.8})
+    plan = NetworkModel.from_tables(zones, sites, travel, sc, suppliers=suppliers).solve()
+    text = plan.summary_text()
+    assert (
+        "FDG supply        every open site within 35 min of an FDG supplier: FDG loses half its "
+        "activity every 109.8 min, and the scenario accepts 80% left on arrival "
+        "(tracer.min_activity_fraction); 35 min by road leaves that much (the scenario's own "
+        "choice; the default is 25%"
+    ) in text
+    longest = plan.sites.loc[plan.sites["open"], "supplier_minutes"].max()
+    assert f"the longest delivery in this plan is {longest:.0f} min" in text
