@@ -98,6 +98,11 @@ def cost_rows(s: dict) -> list[tuple[str, str, float]]:
 def total_sentence(s: dict) -> str:
     """What the total is: the model's objective, or for a phased plan the plan year's cost."""
     total, objective = s.get("total_cost"), s.get("objective")
+    if total is None:
+        return (
+            "A plan saved before planner recorded every part of its cost: its parts may not "
+            f"add up to its objective, {money(objective)}."
+        )
     if s.get("objective_scope") == "discounted total":
         return (
             f"Total {money(total)} a year in plan year {s.get('plan_year')}; the model's "
