@@ -51,7 +51,9 @@ ROWS = [
     ("unmet scans a year", lambda s: f"{s['unmet_scans']:,.0f}"),
     ("training hubs open", lambda s: f"{s.get('hubs_open', '-')}"),
     ("trainee places used", lambda s: f"{s.get('hub_trainee_load', 0):,.0f}"),
-    ("yearly cost, GBP m", lambda s: f"{s['annual_cost'] / 1e6:,.1f}"),
+    ("yearly cost, all parts, GBP m", lambda s: f"{s['total_cost'] / 1e6:,.1f}"),
+    ("of which the service, GBP m", lambda s: f"{s['annual_cost'] / 1e6:,.1f}"),
+    ("one-off capital, GBP m", lambda s: f"{s['capital']['total'] / 1e6:,.1f}"),
 ]
 
 

@@ -81,7 +81,11 @@ def solve_in_process(model, method: str, seconds: float, mip_gap: float, memory_
             model.scenario = model.scenario.updated({"solver.method": method})
             options = SolverOptions(name="highs", time_limit=seconds, mip_gap=mip_gap)
             started = time.perf_counter()
-            plan = model.solve(options, progress=lambda line: print(f"  [{method}] {line}"))
+
+            def say(line: str) -> None:
+                print(f"  [{method}] {line}")
+
+            plan = model.solve(options, progress=say, detail=say)
             s = plan.summary
             queue.put(
                 (

@@ -103,7 +103,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from planner.reports.run_folder import write_run
 
     progress = _progress_printer()
-    plan = planner.run(_scenario(args), progress=progress)
+    plan = planner.run(_scenario(args), progress=progress, verbose=args.verbose)
     out = write_run(
         plan, args.out, draw_map=not args.no_map, cdn=args.cdn, report=not args.no_report
     )
@@ -114,7 +114,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.map:
             progress(f"map written: {save_plan_map(plan, Path(args.map), cdn=args.cdn)}")
     progress(f"plan written: {out}")
-    print(plan.summary_text())
+    print(plan.summary_text(verbose=args.verbose))
     return 0
 
 
@@ -206,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     p.add_argument("--mip-gap", type=float, help="relative MIP gap tolerance")
     p.add_argument("--threads", type=int, help="solver threads")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print the model's size, the warm start and the solver's own figures",
+    )
     _add_set(p)
     p.set_defaults(func=_cmd_run)
 

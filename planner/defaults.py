@@ -215,6 +215,14 @@ MIN_ACTIVITY_FRACTION = 0.25
 #: Backup coverage: a second static scanner within this many minutes. **Assumption**: 90.
 BACKUP_MINUTES = 90.0
 
+# --- Reporting ----------------------------------------------------------------------------------
+#: Utilisation from which a site, or the network as a whole, is reported as having no headroom.
+#: **Assumption**: 95%. No source gives a utilisation target for PET-CT; at the default 5,000 scans
+#: a year a scanner at 95% has 250 scans a year spare, about one a working day (WEEKS_PER_YEAR),
+#: too little to absorb a breakdown, a neighbour's closure (N-1) or a year of demand growth
+#: (ANNUAL_GROWTH is 5%).
+HEADROOM_UTILISATION = 0.95
+
 # --- Solving -------------------------------------------------------------------------------------
 #: Seconds a network solve may run. **Assumption**: 120 s, twice the 60-s target for solving the
 #: national baseline on a 2-core machine (benchmarks/network_baseline.py), so a planner gets a

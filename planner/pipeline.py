@@ -32,6 +32,7 @@ def run(
     *,
     overrides: Mapping[str, object] | None = None,
     progress: Progress | None = None,
+    verbose: bool = False,
 ) -> Plan:
     """Plan a scenario: load its data, build and solve the model, run its analyses.
 
@@ -45,8 +46,11 @@ def run(
         ``{"demand.annual_growth": 0.1, "solver.time_limit": 60}``
         (:meth:`Scenario.updated <planner.scenario.Scenario.updated>`).
     progress
-        Called with a line of text at each step (the command line prints them); silent when
-        ``None``.
+        Called with a line of text at each step, and every few seconds while the solver runs
+        (the command line prints them); silent when ``None``.
+    verbose
+        Also pass ``progress`` the model's size, the warm start and the solver's own figures
+        (``planner run --verbose``).
 
     Returns
     -------
@@ -73,13 +77,13 @@ def run(
     started = time.perf_counter()
     model = NetworkModel.from_scenario(scenario, progress=say)
     timings = {"inputs": time.perf_counter() - started}
-    plan = model.solve(progress=say)
+    plan = model.solve(progress=say, detail=say if verbose else _quiet)
     timings["build"] = model.build_seconds or 0.0
     timings["solve"] = plan.summary["solve_seconds"]
     if scenario.resilience.n_minus_1:
         say("N-1 analysis: closing each open site in turn ...")
         started = time.perf_counter()
-        add_n_minus_1(plan, model.inputs.travel, model.unit_costs())
+        add_n_minus_1(plan, model.inputs.travel, scenario.access.minutes, progress=say)
         timings["n_minus_1"] = time.perf_counter() - started
     plan.provenance = Provenance(
         scenario=scenario, timings={k: round(v, 3) for k, v in timings.items()}

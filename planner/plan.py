@@ -8,7 +8,11 @@ from a saved plan without solving again:
 ``summary.json``
     status, mip_gap, objective, sites_open, scanners_fixed, mobile_days_per_week, demand_scans,
     unmet_scans, mean_travel_minutes, share_within_minutes {"30","45","60","90"}, solver,
-    solve_seconds, and more (scenario name and title, costs, access target).
+    solve_seconds, and more (scenario name and title, access target); the board's figures
+    (:mod:`planner.analysis.figures`): ``costs`` (pounds a year per part of the objective),
+    ``total_cost`` (their sum: the objective of a one-year plan), ``annual_cost`` (the
+    service's part), ``cost_basis`` (unit costs), ``capital`` (one-off), ``today`` and
+    ``changes`` (today's network against the plan), ``headroom``.
 ``sites.csv``
     site_id, name, lat, lon, existing, open, fixed_scanners, mobile_days, capacity_scans,
     assigned_scans, utilisation (+ region_code, hub_id, supplier_id when known).
@@ -30,7 +34,8 @@ from a saved plan without solving again:
     the demand zones carry one (:func:`planner.analysis.equity.deprivation_table`).
 ``hubs.csv`` / ``suppliers.csv`` / ``phasing.csv`` / ``resilience.csv``
     only when the model placed training hubs, checked tracer supply, planned several years,
-    or an N-1 analysis was run.
+    or an N-1 analysis was run (``resilience.csv``: one ranked row per open site, columns
+    :data:`planner.analysis.n_minus_1.COLUMNS`).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner.errors import InputError
+from planner.headline import summary_text
 from planner.scenario import Scenario
 
 #: Travel-time thresholds (minutes) reported in every plan; 60 is the partnership's access target
@@ -144,9 +150,10 @@ class Plan:
     def open_sites(self) -> pd.DataFrame:
         return self.sites[self.sites["open"]]
 
-    def summary_text(self) -> str:
-        """The headline figures, as ``planner run`` prints them."""
-        return summary_text(self.summary)
+    def summary_text(self, verbose: bool = False) -> str:
+        """The headline figures, as ``planner run`` prints them (:mod:`planner.headline`);
+        ``verbose`` adds the solver's figures and the model's size."""
+        return summary_text(self.summary, verbose=verbose)
 
     def sites_gdf(self) -> gpd.GeoDataFrame:
         """Sites as a GeoDataFrame of points in EPSG:4326."""
@@ -227,67 +234,6 @@ class Plan:
             if column in sites:
                 sites[column] = sites[column].astype(bool)
         return cls(summary=summary, **tables)
-
-
-def summary_text(summary: dict) -> str:
-    """The headline figures of a plan's summary, as lines of plain text."""
-    gap = summary.get("mip_gap")
-    status = summary["status"]
-    if gap is not None:
-        status += f" (gap {gap:.3%})"
-    shares = summary.get("share_within_minutes", {})
-    share_text = ", ".join(f"{k} min {v:.1%}" for k, v in shares.items() if v is not None)
-    lines = [
-        f"{summary.get('title') or summary.get('scenario')}",
-        f"  status            {status}, solver {summary.get('solver')}, "
-        f"{summary.get('solve_seconds', 0):.1f} s",
-        f"  sites open        {summary['sites_open']} ({summary.get('sites_static', '?')} static, "
-        f"{summary.get('new_sites', '?')} new)",
-        f"  static scanners   {summary['scanners_fixed']}",
-        f"  mobile days/week  {summary['mobile_days_per_week']} "
-        f"({summary.get('mobile_units', 0)} mobile units)",
-        f"  demand            {summary['demand_scans']:,.0f} scans a year, "
-        f"unmet {summary['unmet_scans']:,.0f}",
-        f"  travel            mean {summary['mean_travel_minutes']:.1f} min, "
-        f"95th percentile {summary.get('p95_travel_minutes', float('nan')):.1f} min",
-        f"  population within {share_text}",
-        f"  yearly cost       {summary.get('annual_cost', float('nan')):,.0f} pounds",
-    ]
-    return "\n".join(lines + _extension_lines(summary))
-
-
-def _extension_lines(summary: dict) -> list[str]:
-    """Lines for the figures only some plans have: access target, hubs, FDG, N-1, phasing."""
-    lines = []
-    target = summary.get("access_target_share")
-    if target is not None:
-        met = "met" if summary.get("access_target_met") else "NOT met"
-        lines.append(
-            f"  access target     {target:.0%} within {summary['access_target_minutes']:g} min: "
-            f"{met} ({summary['access_share']:.2%})"
-        )
-    if "hubs_open" in summary:
-        lines.append(
-            f"  training hubs     {summary['hubs_open']} open, "
-            f"{summary.get('hub_trainee_load', 0):,.0f} trainee places used"
-        )
-    if "tracer_delivery_minutes" in summary:
-        lines.append(
-            f"  FDG supply        every open site within "
-            f"{summary['tracer_delivery_minutes']:.0f} min of a supplier"
-        )
-    if "n_minus_1_worst_site" in summary:
-        lines.append(
-            f"  N-1               closing {summary['n_minus_1_worst_site']} hurts most: "
-            f"{summary['n_minus_1_unabsorbed_scans']:,.0f} scans a year could go nowhere else"
-        )
-    if summary.get("phasing"):
-        steps = "; ".join(
-            f"year {p['year']}: {p['sites_open']} sites, {p['scanners_fixed']} scanners"
-            for p in summary["phasing"]
-        )
-        lines.append(f"  phasing           {steps}")
-    return lines
 
 
 def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -240,3 +240,21 @@ def test_set_reads_toml_values_and_refuses_unknown_keys_by_name(tmp_path, capsys
         err = capsys.readouterr().err
         assert all(w in err for w in words), (item, err)
     assert not (tmp_path / "q").exists()
+
+
+def test_verbose_shows_the_model_size_and_its_absence_hides_it(tmp_path, capsys):
+    scenario = write_case(tmp_path)
+    args = ["run", scenario, "--out", str(tmp_path / "p"), "--no-map", "--solver", "highs"]
+    assert main(args) == 0
+    quiet = capsys.readouterr()
+    assert main([*args, "--verbose"]) == 0
+    loud = capsys.readouterr()
+    size = Plan.load(tmp_path / "p").summary["model_size"]
+    words = f"{size['variables']:,} variables ({size['integer_variables']:,} integer)"
+    assert words in loud.err  # the progress line of the built model
+    assert f"  model             {words}" in loud.out  # and the summary's line
+    assert "solver            highs" in loud.out
+    assert "variables" not in quiet.err + quiet.out and "solver   " not in quiet.out
+    # Either way the plan's own figures are printed in full.
+    for printed in (quiet.out, loud.out):
+        assert "status            optimal" in printed and "yearly cost       Total £" in printed

@@ -89,9 +89,9 @@ def test_run_honours_the_n_minus_1_the_scenario_asks_for(two_towns):
     # further each; with 4,000 scans per town site B has room for 1,000 of them only.
     plan = planner.run(two_towns, overrides={**BOTH_TOWNS, "resilience.n_minus_1": True})
     table = plan.resilience.set_index("site_id")
-    assert table.loc["SA", "unabsorbed_scans"] == pytest.approx(0.0, abs=1e-6)
-    assert table.loc["SA", "extra_scan_minutes"] == pytest.approx(2500 * 100)
-    assert table.loc["SA", "extra_travel_minutes_mean"] == pytest.approx(100.0)
+    assert table.loc["SA", "scans_unabsorbed"] == pytest.approx(0.0, abs=1e-6)
+    assert table.loc["SA", "extra_minutes_total"] == pytest.approx(2500 * 100)
+    assert table.loc["SA", "extra_minutes_per_moved_scan"] == pytest.approx(100.0)
     assert plan.summary["n_minus_1_unabsorbed_scans"] == pytest.approx(0.0, abs=1e-6)
     assert "n_minus_1" in plan.provenance.timings
     busier = planner.run(
@@ -101,7 +101,7 @@ def test_run_honours_the_n_minus_1_the_scenario_asks_for(two_towns):
     # 2 x 1,100,000 + 8,000 x 10 x 0.30
     assert busier.summary["objective"] == pytest.approx(2_224_000.0)
     table = busier.resilience.set_index("site_id")
-    assert table.loc["SA", "unabsorbed_scans"] == pytest.approx(3000.0)
+    assert table.loc["SA", "scans_unabsorbed"] == pytest.approx(3000.0)
     assert busier.summary["n_minus_1_unabsorbed_scans"] == pytest.approx(3000.0)
     without = planner.run(two_towns, overrides=BOTH_TOWNS)
     assert without.resilience is None and "n_minus_1_worst_site" not in without.summary
@@ -116,7 +116,8 @@ def test_provenance_and_summary_text(two_towns):
         plan.summary["solve_seconds"], abs=1e-3
     )
     text = plan.summary_text()
-    assert "status            optimal" in text and "sites open        1 (1 static, 0 new)" in text
+    assert "status            optimal" in text
+    assert "sites open        1 site: 1 static (0 new), 0 mobile-only" in text
 
 
 def test_unknown_override_is_refused_by_name(two_towns):

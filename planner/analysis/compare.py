@@ -23,7 +23,8 @@ _MEASURES = [
     ("mean_travel_minutes", "mean travel (min)", "{:.1f}"),
     ("p95_travel_minutes", "95th percentile travel (min)", "{:.1f}"),
     ("mean_utilisation", "mean utilisation", "{:.1%}"),
-    ("annual_cost", "yearly cost (£)", "{:,.0f}"),
+    ("total_cost", "yearly cost, all parts incl. travel and unmet demand (£)", "{:,.0f}"),
+    ("annual_cost", "yearly cost of the service (£)", "{:,.0f}"),
     ("hubs_open", "training hubs", "{:,.0f}"),
 ]
 

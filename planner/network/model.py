@@ -64,6 +64,7 @@ from planner.network.inputs import NetworkInputs
 from planner.network.solution import plan_from_solution
 from planner.network.warm_start import warm_start
 from planner.optimise.milp import SparseMILP
+from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import INFEASIBLE, SolverOptions, default_solver_name
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -230,8 +231,17 @@ class NetworkModel:
         """The planning years' column indices of the built model (empty before :meth:`build`)."""
         return self._periods
 
-    def solve(self, options: SolverOptions | None = None, progress: Progress = _quiet) -> Plan:
+    def solve(
+        self,
+        options: SolverOptions | None = None,
+        progress: Progress = _quiet,
+        detail: Progress = _quiet,
+    ) -> Plan:
         """Solve and return the plan; its summary carries the solver's true status and gap.
+
+        ``progress`` is called with a line at each step and, while the solver runs, every few
+        seconds and on each better plan; ``detail`` with the model's size, the warm start and
+        the solver's own figures (``planner run --verbose``).
 
         Raises
         ------
@@ -243,19 +253,19 @@ class NetworkModel:
         options = options or SolverOptions.from_settings(self.scenario.solver)
         self.check()
         if self.method(options) == "decomposition":
-            return self._solve_by_decomposition(options, progress)
+            return self._solve_by_decomposition(options, progress, detail)
         if self.problem is None:
             progress("building the model ...")
             self.build()
             sz = self.size
-            progress(
+            detail(
                 f"model: {sz.variables:,} variables ({sz.integer_variables:,} integer), "
                 f"{sz.constraints:,} constraints, {sz.nonzeros:,} nonzeros "
                 f"({self.build_seconds:.1f} s)"
             )
         start = warm_start(self, options)
         if start is not None:
-            progress(
+            detail(
                 f"warm start: {start.sites} sites covering {start.covered_share:.2%} within "
                 f"{self.scenario.access.minutes:g} min; plan {start.objective:,.0f} "
                 f"({start.seconds:.1f} s)"
@@ -269,9 +279,9 @@ class NetworkModel:
             + " ..."
         )
         report, self.solution = self.problem.solve(
-            options, start=None if start is None else start.solution
+            options, start=None if start is None else start.solution, progress=progress
         )
-        self._check_report(report, options, progress, "the solver", "")
+        self._check_report(report, options, progress, detail, "the solver")
         plan = plan_from_solution(
             self.context,
             self._periods,
@@ -306,23 +316,30 @@ class NetworkModel:
             return "decomposition" if highs and pairs >= DECOMPOSE_PAIRS else "full"
         return chosen
 
-    def _solve_by_decomposition(self, options: SolverOptions, progress: Progress) -> Plan:
+    def _solve_by_decomposition(
+        self, options: SolverOptions, progress: Progress, detail: Progress
+    ) -> Plan:
         started = time.perf_counter()
-        decomposition = Decomposition(self, options, on_round=lambda r: progress(r.describe()))
+        ticker = SolveTicker(progress)
+        decomposition = Decomposition(self, options, on_round=_round_reporter(ticker, detail))
         self.decomposition = decomposition
         self.build_seconds = time.perf_counter() - started
         master = decomposition.master_problem()
         self.size = self._size_of(master)
         progress(
-            f"solving by decomposition: master {master.num_cols:,} variables "
-            f"({master.num_integer:,} integer), {master.num_rows:,} constraints; "
-            f"{len(self.inputs.travel):,} zone-site pairs priced in by the assignment LPs"
+            "solving by decomposition"
             + (f" (time limit {options.time_limit:g} s)" if options.time_limit else "")
             + " ..."
         )
-        result = decomposition.solve()
+        detail(
+            f"decomposition: master {master.num_cols:,} variables "
+            f"({master.num_integer:,} integer), {master.num_rows:,} constraints; "
+            f"{len(self.inputs.travel):,} zone-site pairs priced in by the assignment LPs"
+        )
+        with ticker:
+            result = decomposition.solve()
         report = result.report
-        self._check_report(report, options, progress, "the decomposition", f"; {report.message}")
+        self._check_report(report, options, progress, detail, "the decomposition")
         self._periods, self._states, self.solution = (
             decomposition.periods,
             decomposition.states,
@@ -343,11 +360,14 @@ class NetworkModel:
         plan.summary["decomposition"] = [r.__dict__ | {"gap": r.gap} for r in result.rounds]
         return plan
 
-    def _check_report(self, report, options, progress: Progress, who: str, note: str) -> None:
+    def _check_report(
+        self, report, options, progress: Progress, detail: Progress, who: str
+    ) -> None:
         """Print the solve's outcome; raise when it has no plan (naming the constraints that
         make the model infeasible, when that is why)."""
         gap = "" if report.mip_gap is None else f", gap {report.mip_gap:.3%}"
-        progress(f"solver: {report.status}{gap} ({report.seconds:.1f} s{note})")
+        progress(f"solved: {report.status}{gap} ({report.seconds:.1f} s)")
+        detail(f"solver: {report.solver}, {report.message}")
         if report.status == INFEASIBLE:
             raise ModelInfeasibleError(
                 "no plan meets every constraint", self.diagnose_infeasibility(options)
@@ -371,6 +391,16 @@ class NetworkModel:
 
         groups = diagnosis.relaxable_groups(self.context.extensions, self.scenario)
         return diagnosis.diagnose_infeasibility(build, groups, self.scenario, options, self.relax)
+
+
+def _round_reporter(ticker: SolveTicker, detail: Progress) -> Callable:
+    """What a decomposition round says: its figures in detail, the best plan in progress."""
+
+    def on_round(r) -> None:
+        detail(r.describe())
+        ticker.found(r.plan, r.bound, f"decomposition round {r.number} done")
+
+    return on_round
 
 
 def _safe(name: str) -> str:

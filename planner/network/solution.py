@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner import settings
+from planner.analysis import figures
 from planner.analysis.access import area_table, region_table, share_within, travel_statistics
 from planner.analysis.equity import DECILE_COLUMN, deprivation_table
 from planner.data import embedded
@@ -67,13 +68,10 @@ def plan_from_solution(
         **_demand_figures(context, final, demand, assignments, x, sites["capacity_scans"]),
         "objective_scope": "one year" if len(periods) == 1 else "discounted total",
     }
-    costs = _cost_breakdown(context, sites, fleet, x, unmet)
     # Yearly figures of the plan year; with phasing, "objective" is instead the discounted
-    # total over all planning years.
-    summary["annual_cost"] = float(
-        sum(v for k, v in costs.items() if k not in ("travel", "unmet_penalty"))
-    )
-    summary["costs"] = costs
+    # total over all planning years. Extensions add their parts (training hubs) to "costs".
+    summary["costs"] = _cost_breakdown(context, sites, fleet, x, unmet)
+    summary["travel_scan_minutes"] = float(x @ context.inputs.travel.minutes)
     summary["model_size"] = model_size
     summary["travel_source"] = context.inputs.travel.source
     summary["planner_version"] = settings.VERSION
@@ -96,7 +94,43 @@ def plan_from_solution(
     )
     for ext in context.extensions:
         ext.to_plan(plan, context, solution, periods, states.get(ext.name))
+    plan.summary.update(_board_figures(context, plan.sites, plan.summary))
     return plan
+
+
+def _board_figures(context: ModelContext, sites: pd.DataFrame, summary: dict) -> dict[str, Any]:
+    """The cost totals and their basis, today against the plan, one-off capital, headroom."""
+    c, costs = context.scenario.costs, summary["costs"]
+    today, changes = figures.today_and_changes(sites)
+    new_static = int(((sites["fixed_scanners"] > 0) & ~(sites["existing_scanners"] > 0)).sum())
+    return {
+        "annual_cost": figures.service_cost(costs),
+        "total_cost": figures.total_cost(costs),
+        "cost_basis": {
+            **{f"{k}_yearly": v for k, v in context.costs.items()},
+            "scanner_capital": c.scanner_capital,
+            "scanner_operating": c.scanner_operating,
+            "site_installation": c.site_installation,
+            "mobile_unit_capital": c.mobile_unit_capital,
+            "mobile_day_operating": c.mobile_day_operating,
+            "weeks_per_year": context.scenario.capacity.weeks_per_year,
+            "capital_years": c.capital_years,
+            "discount_rate": c.discount_rate,
+            "hub_annual_cost": context.scenario.hubs.annual_cost,
+        },
+        "new_static_sites": new_static,
+        "today": today,
+        "changes": changes,
+        "capital": figures.one_off_capital(
+            changes,
+            new_static,
+            summary["mobile_units"],
+            scanner=c.scanner_capital,
+            site_installation=c.site_installation,
+            mobile_unit=c.mobile_unit_capital,
+        ),
+        "headroom": figures.headroom(sites),
+    }
 
 
 def _area_names(context: ModelContext) -> dict[str, str]:
@@ -194,6 +228,11 @@ def _network_figures(context: ModelContext, sites: pd.DataFrame, fleet: int) -> 
         "sites_static": int(static_open.sum()),
         "sites_mobile_only": int((is_open & ~static_open).sum()),
         "new_sites": int(sites["new_site"].sum()),
+        "new_sites_static": int((sites["new_site"].to_numpy(bool) & static_open).sum()),
+        "new_sites_mobile_only": int(
+            (sites["new_site"].to_numpy(bool) & is_open & ~static_open).sum()
+        ),
+        "mobile_allowed": bool(allow_mobile),
         "scanners_fixed": int(sites["fixed_scanners"].sum()),
         "mobile_days_per_week": int(sites["mobile_days"].sum()),
         "mobile_units": fleet if allow_mobile else 0,
@@ -226,7 +265,11 @@ def _demand_figures(
             str(t): share_within(population, nearest, t) for t in REPORTED_THRESHOLDS
         },
         "access_target_minutes": access.minutes,
+        # The target the plan had to meet (None when not enforced); the scenario's share is
+        # measured and reported either way.
         "access_target_share": access.share if access.enforce else None,
+        "access_target_enforced": bool(access.enforce),
+        "access_goal_share": access.share,
         "access_share": access_share,
         "access_target_met": bool(access_share + 1e-6 >= access.share),
     }
@@ -247,6 +290,7 @@ def _cost_breakdown(
         "open_sites": float(sites["open"].sum() * costs["open_site"]),
         "mobile_days": float(m.sum() * costs["mobile_day_per_week"]),
         "mobile_units": float(fleet * costs["mobile_unit"]) if allow_mobile else 0.0,
+        "training_hubs": 0.0,  # the hubs extension sets it
         "travel": float((x * context.inputs.travel.minutes).sum() * costs["travel_minute"]),
         "unmet_penalty": float(unmet.sum() * costs["unmet_scan"]),
     }

@@ -17,12 +17,15 @@ solver's own, never PuLP's "Optimal" for a time-limited run.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pulp
 import scipy.sparse as sp
 
+from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import (
     SolveReport,
     SolverOptions,
@@ -268,15 +271,21 @@ class SparseMILP:
         return prob, variables
 
     def solve(
-        self, options: SolverOptions | None = None, start: np.ndarray | None = None
+        self,
+        options: SolverOptions | None = None,
+        start: np.ndarray | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> tuple[SolveReport, np.ndarray | None]:
         """Solve; return the report and the column values (``None`` without a solution).
 
         ``start`` is a feasible plan's column values for HiGHS to start from (other solvers
-        ignore it); the report is the solver's own either way.
+        ignore it); the report is the solver's own either way. ``progress``, when given, is
+        called with a line every few seconds while the solver runs and, with HiGHS, on each
+        better plan (:class:`~planner.optimise.progress.SolveTicker`).
         """
         options = options or SolverOptions()
         name = (options.name or default_solver_name()).lower()
+        ticker = SolveTicker(progress) if progress is not None else nullcontext()
         if name == "highs":
             h = self.to_highs()
             configure_highs(h, options, maximize=self.maximize)
@@ -288,14 +297,18 @@ class SparseMILP:
                 given.value_valid = True
                 h.setSolution(given)
             started = time.perf_counter()
-            h.run()
+            with ticker:
+                if progress is not None and not self.maximize and self.integer.any():
+                    ticker.watch(h)
+                h.run()
             report = report_from_highs(
                 h, is_mip=bool(self.integer.any()), seconds=time.perf_counter() - started
             )
             values = np.asarray(h.getSolution().col_value) if report.has_solution else None
             return report, values
         prob, variables = self.to_pulp()
-        report = solve(prob, options)
+        with ticker:
+            report = solve(prob, options)
         if not report.has_solution:
             return report, None
         return report, np.fromiter((v.varValue or 0.0 for v in variables), float, len(variables))

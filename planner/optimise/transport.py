@@ -103,17 +103,39 @@ class TransportProblem:
         self._highs = None
         self._pool = np.zeros(0, dtype=np.int64)
         self._in_pool = np.zeros(len(self.cost), bool)
+        self._unmet_changed = False
 
     def __len__(self) -> int:
         return len(self.cost)
 
     # -- solving ------------------------------------------------------------------------------
-    def solve(self, capacity: np.ndarray, *, threads: int | None = None) -> TransportSolution:
-        """The optimal assignment for site capacities ``capacity`` (scans a year)."""
+    def solve(
+        self,
+        capacity: np.ndarray,
+        *,
+        threads: int | None = None,
+        unmet_upper: np.ndarray | None = None,
+        unmet_cost: np.ndarray | None = None,
+    ) -> TransportSolution:
+        """The optimal assignment for site capacities ``capacity`` (scans a year).
+
+        ``unmet_upper`` caps each zone's unmet scans (default: its demand, i.e. no cap) and
+        ``unmet_cost`` replaces their cost for this solve (default: the problem's); the N-1
+        analysis uses them so that only the patients of a closed site may lose their scan.
+        """
         capacity = np.maximum(np.asarray(capacity, float), 0.0)
         h = self._model()
         if threads:
             h.setOptionValue("threads", int(threads))
+        zones = np.arange(self.n_zones, dtype=np.int32)
+        if unmet_upper is not None or self._unmet_changed:
+            upper = self.demand if unmet_upper is None else np.minimum(unmet_upper, self.demand)
+            h.changeColsBounds(self.n_zones, zones, np.zeros(self.n_zones), upper)
+        if unmet_cost is not None or self._unmet_changed:
+            h.changeColsCost(
+                self.n_zones, zones, self.unmet_cost if unmet_cost is None else unmet_cost
+            )
+        self._unmet_changed = unmet_upper is not None or unmet_cost is not None
         rows = (self.n_zones + np.arange(self.n_sites)).astype(np.int32)
         h.changeRowsBounds(self.n_sites, rows, np.full(self.n_sites, -np.inf), capacity)
         open_pair = capacity[self.destination] > 1e-9
@@ -143,6 +165,16 @@ class TransportProblem:
             rounds=rounds,
             pool=int(self._pool.size),
         )
+
+    def change_demand(self, demand: np.ndarray) -> None:
+        """Give the zones new scans a year, keeping the pool and the last basis, so that the
+        next :meth:`solve` starts from the last solution (the N-1 analysis's closures start
+        from its baseline)."""
+        self.demand = np.asarray(demand, float).copy()
+        if self._highs is not None:
+            zones = np.arange(self.n_zones, dtype=np.int32)
+            self._highs.changeRowsBounds(self.n_zones, zones, self.demand, self.demand)
+            self._highs.changeColsBounds(self.n_zones, zones, np.zeros(self.n_zones), self.demand)
 
     def zone_prices(self, site_prices: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         """The zone prices that site prices imply: ``min(P_i, min_j c_ij + beta_j)`` over open

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner import headline
+from planner.analysis.n_minus_1 import RANKING_RULE
 from planner.files import write_file, write_text
 from planner.maps import plan_map
 from planner.plan import Plan
@@ -68,55 +70,56 @@ def md_table(frame: pd.DataFrame) -> str:
 
 
 def _headline_section(s: dict) -> list[str]:
-    """Title, solver status, the headline table and whether the access target is met."""
+    """Title, solver status, the headline table, and the warnings a board must not miss."""
     shares = s.get("share_within_minutes", {})
-    headline = pd.DataFrame(
-        [
-            (
-                "Sites open",
-                f"{s['sites_open']} ({s.get('sites_static', '?')} static, "
-                f"{s.get('new_sites', '?')} new)",
-            ),
-            ("Static scanners", s["scanners_fixed"]),
-            (
-                "Mobile-unit days a week",
-                f"{s['mobile_days_per_week']} ({s.get('mobile_units', 0)} units)",
-            ),
-            ("Demand (scans a year)", f"{s['demand_scans']:,.0f}"),
-            ("Unmet demand (scans a year)", f"{s['unmet_scans']:,.0f}"),
-            ("Mean travel (minutes)", f"{s['mean_travel_minutes']:.1f}"),
-            (
-                "95th percentile travel (minutes)",
-                f"{s.get('p95_travel_minutes', float('nan')):.1f}",
-            ),
-            *[
-                (f"Population within {k} min of a static scanner", _pct(v))
-                for k, v in shares.items()
-            ],
-            ("Mean scanner utilisation", _pct(s.get("mean_utilisation"))),
-            ("Yearly cost (excluding patient travel)", _money(s.get("annual_cost"))),
-        ],
-        columns=["measure", "value"],
+    rows = [
+        ("Sites open", headline.sites_text(s)),
+        ("Today vs plan", headline.changes_text(s)),
+        ("Static scanners", f"{s['scanners_fixed']:,}"),
+        ("Mobile units", headline.mobile_text(s)),
+        ("Demand (scans a year)", f"{s['demand_scans']:,.0f}"),
+        ("Unmet demand (scans a year)", f"{s['unmet_scans']:,.0f}"),
+        ("Mean travel (minutes)", f"{s['mean_travel_minutes']:.1f}"),
+        ("95th percentile travel (minutes)", f"{s.get('p95_travel_minutes', float('nan')):.1f}"),
+        *[(f"Population within {k} min of a static scanner", _pct(v)) for k, v in shares.items()],
+        ("Mean scanner utilisation", _pct(s.get("mean_utilisation"))),
+        ("Yearly cost, all parts (the model's objective)", _money(s.get("total_cost"))),
+        (
+            "Yearly cost of the service (all but patients' travel and unmet demand)",
+            _money(s.get("annual_cost")),
+        ),
+        ("One-off capital", headline.capital_text(s)),
+    ]
+    headline_table = pd.DataFrame(
+        [(k, v) for k, v in rows if v is not None], columns=["measure", "value"]
     )
     parts = [
         f"# {md_text(s.get('title') or s.get('scenario'))}",
         "",
         status_sentence(s),
-        f"Solver {s.get('solver')}, {s.get('solve_seconds', 0):.1f} s.",
         "",
         "## Headline figures",
         "",
-        md_table(headline),
+        md_table(headline_table),
         "",
     ]
-    target = s.get("access_target_share")
-    if target is not None:
-        met = "met" if s.get("access_target_met") else "**not met**"
+    access, room, tracer = (
+        headline.access_text(s),
+        headline.headroom_text(s),
+        headline.tracer_text(s),
+    )
+    if access:
+        parts += [f"Access target: {md_text(access)}.", ""]
+    if room:
+        parts += [f"**{md_text(room)}.**", ""]
+    if s.get("unmet_scans", 0) >= 0.5:
         parts += [
-            f"Access target: {target:.0%} of people within {s['access_target_minutes']:g} minutes "
-            f"of a static scanner: {met} ({_pct(s.get('access_share'))}).",
+            f"**WARNING: {s['unmet_scans']:,.0f} scans a year are left unmet**; their penalty "
+            "is part of the yearly cost above.",
             "",
         ]
+    if tracer:
+        parts += [f"FDG supply: {md_text(tracer)}.", ""]
     return parts
 
 
@@ -201,44 +204,54 @@ def _hubs_section(plan: Plan) -> list[str]:
 
 
 def _resilience_section(plan: Plan) -> list[str]:
-    """The ten sites whose loss would hurt most; nothing if N-1 was not run."""
-    if plan.resilience is None or plan.resilience.empty:
+    """The ten sites whose loss would hurt most, by the stated rule; nothing if N-1 was not run."""
+    r = plan.resilience
+    if r is None or r.empty:
         return []
-    r = plan.resilience.head(10)
+    if "scans_unabsorbed" not in r:  # a plan saved before the N-1 table had these columns
+        return []
+    r = r.head(10)
+    minutes = float(r["access_minutes"].iloc[0])
+    view = pd.DataFrame(
+        {
+            "rank": r["rank"],
+            "site": r["name"],
+            "scans a year": r["scans_served"].map("{:,.0f}".format),
+            "could go nowhere else": r["scans_unabsorbed"].map("{:,.0f}".format),
+            "moved to other sites": r["scans_moved"].map("{:,.0f}".format),
+            "extra minutes per moved scan": r["extra_minutes_per_moved_scan"].map("{:.0f}".format),
+            f"people losing a static scanner within {minutes:g} min": r["people_losing_access"].map(
+                "{:,.0f}".format
+            ),
+        }
+    )
+    s = plan.summary
+    spare = (s.get("capacity_scans") or 0) - (s.get("assigned_scans") or 0)
     return [
-        "## N-1: the sites whose loss would hurt most",
+        "## N-1: what the loss of each site would mean",
         "",
-        md_table(
-            pd.DataFrame(
-                {
-                    "site": r["name"],
-                    "scans a year": r["assigned_scans"].map("{:,.0f}".format),
-                    "not absorbed elsewhere": r["unabsorbed_scans"].map("{:,.0f}".format),
-                    "extra minutes per moved scan": r["extra_travel_minutes_mean"].map(
-                        "{:.1f}".format
-                    ),
-                }
-            )
-        ),
+        f"Each open site closed in turn, every other site keeping its capacity; {RANKING_RULE}. "
+        "Scans that could go nowhere else are counted apart, never averaged into the travel; "
+        "the extra minutes count every patient moved, those moved to make room for the closed "
+        f"site's patients too (planner/analysis/n_minus_1.py). The network has {spare:,.0f} "
+        "scans a year of spare capacity in all: no closure can place more than that elsewhere.",
+        "",
+        md_table(view),
         "",
     ]
 
 
 def _costs_section(s: dict) -> list[str]:
-    """Yearly costs by item; nothing if the summary has none."""
-    costs = s.get("costs") or {}
-    if not costs:
+    """Yearly costs by item, what each includes, and their total; nothing without costs."""
+    rows = headline.cost_rows(s)
+    if not rows:
         return []
-    return [
-        "## Yearly costs",
-        "",
-        md_table(
-            pd.DataFrame(
-                {"item": list(costs), "pounds a year": [_money(v) for v in costs.values()]}
-            )
-        ),
-        "",
-    ]
+    table = pd.DataFrame(
+        [(item, includes, _money(pounds)) for item, includes, pounds in rows]
+        + [("total", "", _money(s.get("total_cost")))],
+        columns=["item", "what it includes", "pounds a year"],
+    )
+    return ["## Yearly costs", "", md_table(table), "", md_text(headline.total_sentence(s)), ""]
 
 
 def _about_section(s: dict) -> list[str]:
@@ -253,6 +266,8 @@ def _about_section(s: dict) -> list[str]:
         "of both). Travel times: "
         f"{s.get('travel_source', 'estimated')}; estimates are calibrated against routed road "
         "times, whose error geodata/README.md publishes.",
+        "",
+        f"Solved with {s.get('solver')} in {s.get('solve_seconds', 0):.1f} s.",
         "",
     ]
 

@@ -154,15 +154,15 @@ def test_n_minus_1_by_hand(tmp_path):
     model = NetworkModel.from_tables(zones, sites, travel, sc)
     plan = model.solve()
     table = n_minus_1(plan, model.inputs.travel).set_index("site_id")
-    assert table.loc["SA", "unabsorbed_scans"] == pytest.approx(0.0, abs=1e-6)
-    assert table.loc["SA", "extra_scan_minutes"] == pytest.approx(2500 * 100)
-    assert table.loc["SA", "extra_travel_minutes_mean"] == pytest.approx(100.0)
+    assert table.loc["SA", "scans_unabsorbed"] == pytest.approx(0.0, abs=1e-6)
+    assert table.loc["SA", "extra_minutes_total"] == pytest.approx(2500 * 100)
+    assert table.loc["SA", "extra_minutes_per_moved_scan"] == pytest.approx(100.0)
     # Demand of 4,000 per town: site B can take only 1,000 of town A's scans.
     zones["scans"] = 4000.0
     model = NetworkModel.from_tables(zones, sites, travel, sc)
     plan = model.solve()
     table = n_minus_1(plan, model.inputs.travel).set_index("site_id")
-    assert table.loc["SA", "unabsorbed_scans"] == pytest.approx(3000.0)
+    assert table.loc["SA", "scans_unabsorbed"] == pytest.approx(3000.0)
     check_invariants(plan, sc.travel.max_minutes)
 
 

@@ -262,4 +262,7 @@ class Hubs(Extension):
         plan.sites["hub_minutes"] = hub_minutes.to_numpy()
         plan.hubs = table
         plan.summary["hubs_open"] = int(table["open"].sum())
+        plan.summary["costs"]["training_hubs"] = float(
+            plan.summary["hubs_open"] * context.scenario.hubs.annual_cost
+        )
         plan.summary["hub_trainee_load"] = float(table["trainee_load"].sum())

@@ -96,4 +96,11 @@ class TracerReach(Extension):
         served = sites[sites["open"]].groupby("supplier_id").size()
         table["sites_supplied"] = table["supplier_id"].astype(str).map(served).fillna(0).astype(int)
         plan.suppliers = table
-        plan.summary["tracer_delivery_minutes"] = context.scenario.tracer.delivery_minutes
+        t = context.scenario.tracer
+        plan.summary["tracer_delivery_minutes"] = t.delivery_minutes
+        plan.summary["tracer_min_activity_fraction"] = t.min_activity_fraction
+        plan.summary["tracer_half_life_minutes"] = t.half_life_minutes
+        longest = sites.loc[sites["open"], "supplier_minutes"].max()
+        plan.summary["tracer_longest_delivery_minutes"] = (
+            None if pd.isna(longest) else float(longest)
+        )
