@@ -27,6 +27,8 @@ MAPS = {
     "04_hubs_and_resilience.ipynb": ["04_hubs_north.html"],
     "05_bring_your_own_data.ipynb": ["05_own_data_west_midlands.html"],
 }
+#: Notebooks whose solve shows planner.notebook.ProgressBar.
+PROGRESS_BARS = {"01_national_baseline.ipynb"}
 #: Charts each notebook draws inline (matplotlib figures, shown as PNG images).
 CHARTS = {"01_national_baseline.ipynb": 3, "03_growth_and_phasing.ipynb": 1}
 #: The plans each notebook leaves in its kernel, as an expression giving a list of plans.
@@ -75,6 +77,12 @@ def test_notebook_runs(path):
     assert any("<iframe" in html and "planner-site" in html for html in inline), (
         f"{path.name} drew no map inline"
     )
+    if path.name in PROGRESS_BARS:
+        # The bar is one display updated in place: at the end it is full, with the solve's
+        # figures, and its text escaped (no markup from a progress line).
+        bars = [html for html in inline if "planner-progress" in html]
+        assert len(bars) == 1, f"{path.name}: {len(bars)} progress bars"
+        assert 'value="1.000"' in bars[0] and "best plan £" in bars[0], bars[0]
     charts = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(charts) == CHARTS.get(path.name, 0), f"{path.name} drew {len(charts)} charts"
     # Inline and on disk, the maps carry Leaflet themselves: they draw with no internet.

@@ -131,6 +131,10 @@ class Decomposition:
         self.levels = [subproblems.capacity_levels(problem, p, F, D) for p in self.periods]
         self.master = MasterProblem(problem, self.periods, scale, F, D, options)
         self.master.set_gap(self._master_gap())
+        # Seconds the longest assignment pricing took (an LP round's, until a plan is priced):
+        # the time a master solve leaves before the time limit, so that pricing its plan ends
+        # by then and not after.
+        self.pricing_seconds = 0.0
         self.grouped = (
             subproblems.grouped(context, self.subproblems)
             if len(context.inputs.zones) > subproblems.GROUP_ZONES_ABOVE
@@ -202,7 +206,9 @@ class Decomposition:
             master_gap = min(master_gap, max(self._master_gap(), (gap_left or 1.0) / 4))
             self.master.set_gap(master_gap)
             status, z, mip_bound = self.master.solve(
-                mip=True, time_limit=max(limit - elapsed(), 1.0), start=best_z
+                mip=True,
+                time_limit=max(limit - elapsed() - self.pricing_seconds, 1.0),
+                start=best_z,
             )
             if status == INFEASIBLE:
                 return self._result(INFEASIBLE, rounds, elapsed(), None, bound, None, [])
@@ -244,6 +250,7 @@ class Decomposition:
         """The cost of the master solution ``z`` as a plan of the full model (the master's site
         decisions, its objective without theta, and each year's assignment priced exactly),
         its assignments, and their cuts added to the master."""
+        started = time.perf_counter()
         assignments = [
             sub.solve(cap, threads=self.options.threads)
             for sub, cap in zip(self.subproblems, self.capacities(z), strict=True)
@@ -252,6 +259,7 @@ class Decomposition:
         plan += sum(a.cost for a in assignments)
         for t, a in enumerate(assignments):
             self.master.add_cut(t, capacity_cut(self.subproblems[t], a.zone_prices, self.levels[t]))
+        self.pricing_seconds = max(self.pricing_seconds, time.perf_counter() - started)
         return plan, assignments
 
     def _restricted_plans(self, support, remaining, limit, record):
@@ -262,7 +270,7 @@ class Decomposition:
         best, best_z, best_assignments = None, None, []
         with self.master.restricted(support):
             for _ in range(RESTRICTED_SOLVES):
-                seconds = min(RESTRICTED_TIME_SHARE * limit, remaining())
+                seconds = min(RESTRICTED_TIME_SHARE * limit, remaining() - self.pricing_seconds)
                 if seconds < 1.0:
                     break
                 status, z, _ = self.master.solve(mip=True, time_limit=seconds, start=best_z)
@@ -285,6 +293,7 @@ class Decomposition:
         return best, best_z, best_assignments
 
     def _add_lp_cuts(self, z: np.ndarray) -> None:
+        started = time.perf_counter()
         for t, (sub, cap) in enumerate(zip(self.subproblems, self.capacities(z), strict=True)):
             if self.grouped is None:
                 prices = sub.solve(cap, threads=self.options.threads).zone_prices
@@ -292,6 +301,7 @@ class Decomposition:
                 grouped = self.grouped[t].solve(cap, threads=self.options.threads)
                 prices = sub.zone_prices(grouped.site_prices, cap)
             self.master.add_cut(t, capacity_cut(sub, prices, self.levels[t]))
+        self.pricing_seconds = max(self.pricing_seconds, time.perf_counter() - started)
 
     def _result(
         self, status, rounds, seconds, z, bound, best, assignments, *, time_up: bool = False

@@ -320,7 +320,7 @@ class NetworkModel:
         self, options: SolverOptions, progress: Progress, detail: Progress
     ) -> Plan:
         started = time.perf_counter()
-        ticker = SolveTicker(progress)
+        ticker = SolveTicker(progress, time_limit=options.time_limit)
         decomposition = Decomposition(self, options, on_round=_round_reporter(ticker, detail))
         self.decomposition = decomposition
         self.build_seconds = time.perf_counter() - started

@@ -285,7 +285,11 @@ class SparseMILP:
         """
         options = options or SolverOptions()
         name = (options.name or default_solver_name()).lower()
-        ticker = SolveTicker(progress) if progress is not None else nullcontext()
+        ticker = (
+            SolveTicker(progress, time_limit=options.time_limit)
+            if progress is not None
+            else nullcontext()
+        )
         if name == "highs":
             h = self.to_highs()
             configure_highs(h, options, maximize=self.maximize)

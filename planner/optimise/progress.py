@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 #: Seconds between two lines while nothing new is found (the issue asked for about 10).
 EVERY = 10.0
@@ -32,16 +33,39 @@ def describe(seconds: float, plan: float | None, bound: float | None, note: str 
     return ", ".join(parts) + (f" ({note})" if note else "")
 
 
+@dataclass(frozen=True)
+class SolveState:
+    """The figures of a running solve, as a progress bar shows them
+    (:class:`planner.notebook.ProgressBar`)."""
+
+    seconds: float
+    plan: float | None
+    bound: float | None
+    time_limit: float | None
+    finished: bool = False  # the solve has ended
+
+    @property
+    def gap(self) -> float | None:
+        if self.plan is None or self.bound is None or not math.isfinite(self.bound):
+            return None
+        return abs(self.plan - self.bound) / max(abs(self.plan), 1e-9)
+
+
 class SolveTicker:
     """Say the state of a solve every :data:`EVERY` seconds and on each better plan.
 
     Use as a context manager around the solve; ``say`` is called from the ticker's thread and
-    from the solver's callbacks, never two at once.
+    from the solver's callbacks, never two at once. When ``say`` has a ``solver_state`` method
+    (a progress bar), it is also given each line's figures as a :class:`SolveState`, with
+    ``time_limit``.
     """
 
-    def __init__(self, say: Callable[[str], None], every: float = EVERY) -> None:
+    def __init__(
+        self, say: Callable[[str], None], every: float = EVERY, time_limit: float | None = None
+    ) -> None:
         self.say = say
         self.every = float(every)
+        self.time_limit = time_limit
         self.plan: float | None = None
         self.bound: float | None = None
         self.note = ""
@@ -61,6 +85,10 @@ class SolveTicker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        state = getattr(self.say, "solver_state", None)
+        if state is not None:
+            seconds = time.perf_counter() - self._started
+            state(SolveState(seconds, self.plan, self.bound, self.time_limit, finished=True))
 
     def found(self, plan: float | None, bound: float | None = None, note: str = "") -> None:
         """A better plan (or bound) is known: say so now, unless a line was said just before."""
@@ -112,4 +140,8 @@ class SolveTicker:
         elif now - (self._started if self._last is None else self._last) < least:
             return
         self._last = now
-        self.say(describe(now - self._started, self.plan, self.bound, self.note))
+        seconds = now - self._started
+        self.say(describe(seconds, self.plan, self.bound, self.note))
+        state = getattr(self.say, "solver_state", None)
+        if state is not None:
+            state(SolveState(seconds, self.plan, self.bound, self.time_limit))

@@ -122,9 +122,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "item": ("Item", "text"),
     "yearly_cost": ("Yearly cost (£)", "money"),
     # resilience
-    "unabsorbed_scans": ("Scans a year no other site could take", "count"),
-    "extra_scan_minutes": ("Extra minutes a year, all patients", "count"),
-    "extra_travel_minutes_mean": ("Extra minutes per moved scan", "minutes"),
+    "rank": ("Rank", "whole"),
+    "static_scanners": ("Static scanners", "whole"),
+    "scans_served": ("Scans a year it serves", "count"),
+    "scans_moved": ("Scans a year moved to other sites", "count"),
+    "scans_unabsorbed": ("Scans a year no other site could take", "count"),
+    "extra_minutes_total": ("Extra minutes a year, all patients", "count"),
+    "extra_minutes_per_moved_scan": ("Extra minutes per moved scan", "minutes"),
+    "people_losing_access": ("People losing access within the target", "count"),
+    "access_share_after": ("Share within the access minutes after", "share"),
 }
 
 

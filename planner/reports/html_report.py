@@ -28,6 +28,7 @@ import pandas as pd
 
 from planner.analysis.access import share_within
 from planner.analysis.curves import TODAY_COLUMN
+from planner.analysis.n_minus_1 import RANKING_RULE
 from planner.plan import Plan
 from planner.reports.charts import Chart
 from planner.reports.columns import shown
@@ -215,11 +216,20 @@ def _table_sections(plan: Plan) -> list[str]:
         columns = ["name", "linked_sites", "scanners", "trainee_load", "trainee_capacity"]
         parts.append(_section("Training hubs", _html_table(hubs[columns + ["network_scans"]])))
     if plan.resilience is not None and not plan.resilience.empty:
-        columns = ["name", "assigned_scans", "unabsorbed_scans", "extra_travel_minutes_mean"]
+        columns = [
+            "rank",
+            "name",
+            "scans_served",
+            "scans_unabsorbed",
+            "people_losing_access",
+            "extra_minutes_per_moved_scan",
+        ]
+        shown_columns = [c for c in columns if c in plan.resilience]  # older plans: fewer
         parts.append(
             _section(
                 "N-1: the sites whose loss would hurt most",
-                _html_table(plan.resilience.head(10)[columns]),
+                f'<p class="note">{escape(RANKING_RULE[:1].upper() + RANKING_RULE[1:])}.</p>'
+                + _html_table(plan.resilience.head(10)[shown_columns]),
             )
         )
     costs = plan.summary.get("costs") or {}

@@ -56,3 +56,24 @@ def test_highs_callbacks_report_the_plan_highs_finds():
     report, _ = model.solve(SolverOptions(name="highs"), progress=said.append)
     assert report.objective == pytest.approx(objective)
     assert all(line.startswith("solving... ") for line in said)
+
+
+def test_progress_bar_fills_with_the_solver_time_and_escapes_its_text(capsys):
+    from planner.notebook import ProgressBar
+    from planner.optimise.progress import SolveState
+
+    bar = ProgressBar("<b>North</b>")
+    bar("solving <script>alert(1)</script> ...")
+    # Outside IPython the bar prints its lines.
+    assert capsys.readouterr().out == "solving <script>alert(1)</script> ...\n"
+    bar.solver_state(SolveState(30.0, 46.4e6, 46.2e6, 120.0))
+    html = bar.html()
+    assert 'value="0.250"' in html  # 30 s of a 120 s limit
+    assert "30 s of 120 s, best plan £46.40 m, gap 0.43%" in html  # (46.4 - 46.2) / 46.4
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;North" in html
+    bar.solver_state(SolveState(31.0, 46.4e6, 46.3e6, 120.0, finished=True))
+    assert 'value="1.000"' in bar.html()  # the solve is over: full
+    # No time limit: the bar shows the figures but cannot fill by time.
+    bar = ProgressBar()
+    bar.solver_state(SolveState(5.0, None, None, None))
+    assert "value=" not in bar.html() and "5 s" in bar.html()
