@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from planner.network import NetworkModel
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
 from tests.helpers.cases import two_towns
 
 
@@ -22,3 +23,17 @@ def two_plans(tmp_path_factory):
     one.save(root / "one")
     two.save(root / "two")
     return root / "one", root / "two"
+
+
+# One Chromium (one Playwright) per test process: the map and report browser tests share it, as
+# a second sync Playwright in the same process refuses to start.
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

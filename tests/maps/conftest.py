@@ -1,7 +1,8 @@
-"""Fixtures of the map browser tests: one Chromium, and the national run 'make run' makes.
+"""Fixtures of the map browser tests: the national run 'make run' makes (the one Chromium of
+the session is ``browser`` in ``tests/conftest.py``).
 
-Both are session-scoped: the browser modules share an xdist group, so England's baseline is
-solved once per test run however many modules open its map.
+Session-scoped: the browser modules share an xdist group, so England's baseline is solved once
+per test run however many modules open its map.
 """
 
 from __future__ import annotations
@@ -10,21 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")

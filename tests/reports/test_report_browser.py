@@ -6,11 +6,12 @@ its charts (images decoded, natural width > 0) and its map (Leaflet's container 
 per open site, inside the sandboxed iframe), run no script from the data and raise no error.
 
 Run with ``pytest -m browser``; needs ``make browser`` (apt's chromium) and no browser download.
+The ``browser`` fixture is the one Chromium of the test session (``tests/conftest.py``): a second
+Playwright in the same process fails ("Sync API inside the asyncio loop").
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -18,21 +19,13 @@ import pytest
 
 from planner.cli import main
 from planner.plan import Plan
+from tests.helpers.browser import CHROMIUM, NO_CHROMIUM
 from tests.helpers.equity_case import HOSTILE_SITE, write_equity_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = next(
-    (p for p in ("/usr/bin/chromium", shutil.which("chromium")) if p and Path(p).is_file()), None
-)
 if CHROMIUM is None:
-    pytest.skip(
-        "no chromium binary found: run 'make browser' (apt-get install chromium) to run the "
-        "report browser tests",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ("file:", "data:", "about:")
@@ -41,17 +34,6 @@ TRAP = """
 window.__xss = false;
 window.alert = window.confirm = window.prompt = function () { window.__xss = true; };
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
