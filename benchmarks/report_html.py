@@ -57,7 +57,12 @@ def measure(path: Path, runs: int) -> None:
             )
             started = time.perf_counter()
             page.goto(path.as_uri())
-            page.wait_for_function("window.reportReadyMs !== undefined", timeout=60_000)
+            # Polled from Python: wait_for_function's string predicate uses eval, which the
+            # page's Content-Security-Policy may refuse.
+            while page.evaluate("() => window.reportReadyMs === undefined"):
+                if time.perf_counter() - started > 60:
+                    raise SystemExit(f"{path} did not draw within 60 s")
+                page.wait_for_timeout(10)
             walls.append(time.perf_counter() - started)
             ready.append(page.evaluate("window.reportReadyMs"))
             charts = page.evaluate(

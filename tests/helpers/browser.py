@@ -126,3 +126,19 @@ def screen_point(page, lat: float, lon: float) -> tuple[float, float]:
 def assert_no_xss(loaded: Loaded) -> None:
     assert loaded.page.evaluate("window.__xss") is False
     assert loaded.dialogs == []
+
+
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until ``expression`` is true in ``page``, polled from Python.
+
+    Not ``page.wait_for_function``: for a string it builds its predicate with ``eval`` in the
+    page, which a page whose Content-Security-Policy forbids ``'unsafe-eval'`` (report.html)
+    refuses, now and then, as an EvalError; ``page.evaluate`` runs outside the page's policy.
+    """
+    import time
+
+    deadline = time.perf_counter() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{expression} not true after {timeout:g} s")
+        page.wait_for_timeout(25)

@@ -19,7 +19,7 @@ import pytest
 
 from planner.cli import main
 from planner.plan import Plan
-from tests.helpers.browser import CHROMIUM, NO_CHROMIUM
+from tests.helpers.browser import CHROMIUM, NO_CHROMIUM, wait_until
 from tests.helpers.equity_case import HOSTILE_SITE, write_equity_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -62,7 +62,7 @@ def open_report(browser, path: Path) -> dict:
     page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
     started = time.perf_counter()
     page.goto(path.as_uri())
-    page.wait_for_function("window.reportReadyMs !== undefined", timeout=30_000)
+    wait_until(page, "window.reportReadyMs !== undefined")
     seen["wall"] = time.perf_counter() - started
     seen["ready_ms"] = page.evaluate("window.reportReadyMs")
     return seen
