@@ -51,5 +51,7 @@ def screenshot(report: Path, out: Path) -> None:
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    target = Path(sys.argv[2]) if len(sys.argv) == 3 else Path(__file__).parent / "img" / "report.png"
+    target = (
+        Path(sys.argv[2]) if len(sys.argv) == 3 else Path(__file__).parent / "img" / "report.png"
+    )
     screenshot(Path(sys.argv[1]), target)
