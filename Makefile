@@ -1,13 +1,14 @@
 # Fresh-machine commands (see README):
 #   make run    set everything up, then plan England's network on the embedded data (maps under maps/)
 #   make test   set everything up, then run the whole test suite (what CI runs, via .ci/run)
+#   make notebooks  execute the notebooks in place: they are committed with their outputs
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test lint bench clean
+.PHONY: setup browser run test lint bench notebooks clean
 
 setup: $(STAMP)
 
@@ -49,6 +50,10 @@ bench: setup browser
 	$(BIN)/python benchmarks/travel_time_error.py
 	$(BIN)/python benchmarks/report_html.py
 	$(BIN)/python benchmarks/map_weight.py
+
+# The notebooks are committed executed (README, Notebooks): run after changing one.
+notebooks: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=900 notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
