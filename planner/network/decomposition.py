@@ -268,9 +268,10 @@ class Decomposition:
         minutes, and the cuts of its plans are exact for the full master too. Returns the best
         plan's cost, master solution and assignments (``None, None, []`` when none is found)."""
         best, best_z, best_assignments = None, None, []
+        share = RESTRICTED_TIME_SHARE
         with self.master.restricted(support):
             for _ in range(RESTRICTED_SOLVES):
-                seconds = min(RESTRICTED_TIME_SHARE * limit, remaining() - self.pricing_seconds)
+                seconds = min(share * limit, remaining() - self.pricing_seconds)
                 if seconds < 1.0:
                     break
                 status, z, _ = self.master.solve(mip=True, time_limit=seconds, start=best_z)
@@ -282,6 +283,11 @@ class Decomposition:
                 ):
                     # The same plan, or one that cannot beat it (its master cost is a lower
                     # bound of its cost; a solve stopped by its time limit can return such).
+                    # Stopped by its own clock, it may not have looked far: once more, with
+                    # twice the time.
+                    if status != OPTIMAL and share == RESTRICTED_TIME_SHARE:
+                        share *= 2
+                        continue
                     break
                 plan, assignments = self._price(z)
                 improved = best is None or plan < best
