@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from planner.optimise.solver import relative_gap
+
 #: Seconds between two lines while nothing new is found (the issue asked for about 10).
 EVERY = 10.0
 #: Least seconds between two lines, so that a burst of better plans prints one line.
@@ -28,8 +30,9 @@ def describe(seconds: float, plan: float | None, bound: float | None, note: str 
         parts.append("no plan yet")
     else:
         parts.append(f"best plan £{plan / 1e6:,.1f} m")
-        if bound is not None and math.isfinite(bound):
-            parts.append(f"gap {abs(plan - bound) / max(abs(plan), 1e-9):.1%}")
+        gap = relative_gap(plan, bound)
+        if gap is not None:
+            parts.append(f"gap {gap:.1%}")
     return ", ".join(parts) + (f" ({note})" if note else "")
 
 
@@ -46,9 +49,7 @@ class SolveState:
 
     @property
     def gap(self) -> float | None:
-        if self.plan is None or self.bound is None or not math.isfinite(self.bound):
-            return None
-        return abs(self.plan - self.bound) / max(abs(self.plan), 1e-9)
+        return relative_gap(self.plan, self.bound)
 
 
 class SolveTicker:
