@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner.analysis.conversions import conversion
 from planner.defaults import HEADROOM_UTILISATION
 
 #: The parts of the model's objective, in the order reports list them; ``costs`` in a plan's
@@ -70,13 +71,15 @@ def today_and_changes(sites: pd.DataFrame) -> tuple[dict[str, int], dict[str, in
         "mobile_sites": int(mobile_today.sum()),
         "static_scanners": int(today_n.sum()),
     }
+    changes_of = [conversion(row) for row in sites.to_dict("records")]
     changes = {
         "scanners_to_buy": int(np.clip(plan_n - today_n, 0, None).sum()),
         "scanners_removed": int(np.clip(today_n - plan_n, 0, None).sum()),
         "sites_opened": int((is_open & ~existing).sum()),
         "sites_closed": int((existing & ~is_open).sum()),
-        "mobile_to_static": int((mobile_today & (plan_n > 0)).sum()),
-        "static_to_mobile": int((static_today & is_open & (plan_n == 0)).sum()),
+        # The sites the maps rename as converted, by the same rule.
+        "mobile_to_static": sum(change == "to static" for change in changes_of),
+        "static_to_mobile": sum(change == "to mobile" for change in changes_of),
         "sites_kept": int((existing & is_open).sum()),
     }
     return today, changes
