@@ -329,8 +329,11 @@ class TravelMatrix:
         return int(self.minutes.size)
 
     def within(self, limit: float) -> TravelMatrix:
-        """The pairs with ``minutes <= limit``."""
+        """The pairs with ``minutes <= limit`` (this matrix itself when that is every pair: at
+        postcode scale a copy is gigabytes)."""
         keep = self.minutes <= limit
+        if keep.all():
+            return self
         return TravelMatrix(
             self.origin_ids,
             self.destination_ids,
@@ -419,9 +422,10 @@ def _coordinates(table: pd.DataFrame, what: str) -> tuple[np.ndarray, np.ndarray
     raise InputError(f"{what} need point geometries with a CRS or 'lat' and 'lon' columns")
 
 
-#: Origins whose travel pairs are found at once (assumption: 50,000 zones x a few hundred sites
-#: within reach keep each block's intermediate arrays near 1 GB).
-ORIGIN_BLOCK = 50_000
+#: Origins whose travel pairs are found at once (assumption: 20,000 zones x a few hundred sites
+#: within reach keep each block's intermediate arrays under 1.5 GB: measured, 50,000 took the
+#: peak of 150,000 zones x 500 sites to 3.4 GB for a 0.45 GB matrix).
+ORIGIN_BLOCK = 20_000
 
 
 def estimate_travel_times(
@@ -487,8 +491,8 @@ def estimate_travel_times(
     return TravelMatrix(
         origin_ids=origins[origin_id].astype(str).to_numpy(),
         destination_ids=destinations[destination_id].astype(str).to_numpy(),
-        origin=origin.astype(np.int32),
-        destination=destination.astype(np.int32),
-        minutes=minutes.astype(float),
+        origin=origin.astype(np.int32, copy=False),
+        destination=destination.astype(np.int32, copy=False),
+        minutes=minutes.astype(float, copy=False),
         source="estimated",
     )

@@ -93,8 +93,10 @@ class TransportProblem:
         unmet_cost: np.ndarray,
         n_sites: int,
     ) -> None:
-        self.origin = np.asarray(origin, dtype=np.int64)
-        self.destination = np.asarray(destination, dtype=np.int64)
+        # int32 and not copied: each planning year's problem shares the travel matrix's arrays
+        # (at postcode scale, 182 million pairs, a copy of each is 0.7 GB).
+        self.origin = np.asarray(origin, dtype=np.int32)
+        self.destination = np.asarray(destination, dtype=np.int32)
         self.cost = np.asarray(cost, float)
         self.demand = np.asarray(demand, float)
         self.unmet_cost = np.broadcast_to(np.asarray(unmet_cost, float), self.demand.shape).copy()
