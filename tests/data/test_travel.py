@@ -160,7 +160,7 @@ def test_bad_osrm_table(tmp_path, payload, words):
 
 
 def test_osrm_path_that_is_a_folder(tmp_path):
-    with pytest.raises(InputError, match="cannot read the file") as err:
+    with pytest.raises(InputError, match="this is a folder, not a file") as err:
         read_osrm_table(tmp_path, ["Z1"], ["S1"])
     assert str(tmp_path) in str(err.value)
 
