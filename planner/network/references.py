@@ -40,14 +40,14 @@ def check_hub_references(scenario: Scenario, hubs: pd.DataFrame, source: str) ->
     """Raise naming any id in ``hubs.required`` or ``hubs.candidates`` not in the hub list;
     warn when they are set but hubs are not placed (``hubs.enabled = false``)."""
     known = set(hubs["hub_id"].astype(str))
+    source = "the embedded hub list" if source in ("", "embedded") else source
     for key in ("required", "candidates"):
         ids = getattr(scenario.hubs, key)
         unknown = [i for i in ids if i not in known]
         if unknown:
             listed = ", ".join(sorted(known)[:20]) + (" ..." if len(known) > 20 else "")
             raise InputError(
-                f"unknown hub id(s) {', '.join(unknown)}; expected ids from the hub list "
-                f"{source} ({listed})",
+                f"unknown hub id(s) {', '.join(unknown)}; expected ids from {source} ({listed})",
                 field=f"hubs.{key}",
             )
     named = [k for k in ("required", "candidates") if getattr(scenario.hubs, k)]
