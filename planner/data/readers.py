@@ -182,6 +182,9 @@ def read_demand_zones(
 
 #: Site columns that change the plan when present: a misspelling of one is an error.
 SITE_OPTIONAL = ("scanners", "kind", "existing", "phase1_network", "postcode")
+#: Most scanners a site of a file may have today: the most a scenario may allow at one site
+#: (``capacity.max_scanners_per_site`` is at most 50); England's busiest sites have a few.
+MAX_SITE_SCANNERS = 50
 SITE_COLUMNS = ("site_id", "name", "town", "operator", "precision", "source", *SITE_OPTIONAL)
 
 
@@ -225,11 +228,12 @@ def read_sites(path: PathLike, *, existing: bool = True) -> gpd.GeoDataFrame:
         if "scanners" in frame.columns
         else pd.Series(float("nan"), index=frame.index)
     )
-    if ((scanners.dropna() % 1) != 0).any():
-        bad = scanners.notna() & (scanners % 1 != 0)
+    bad = scanners.notna() & ((scanners % 1 != 0) | (scanners > MAX_SITE_SCANNERS))
+    if bad.any():
         rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
         raise InputError(
-            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners",
+            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners from 0 to "
+            f"{MAX_SITE_SCANNERS}",
             source=source,
             row=rows[0] if len(rows) == 1 else rows,
             field="scanners",
