@@ -65,6 +65,29 @@ def _population(frame: pd.DataFrame, column: str, source: str, max_population: f
     return population
 
 
+def _check_zone_columns(frame: pd.DataFrame, source: str, picked: list[str]) -> None:
+    """Refuse a near miss of an optional demand column; warn naming the unused ones."""
+    known_columns.check_columns(
+        frame,
+        source,
+        used=[
+            *picked,
+            *coordinates.coordinate_columns(frame),
+            *filter(None, [deprivation.deprivation_column(frame)]),
+            "source",
+            *RECOMPUTED,
+        ],
+        optional=("imd_decile", "imd_score"),
+        known=(
+            *ID_COLUMNS,
+            *NAME_COLUMNS,
+            *POPULATION_COLUMNS,
+            *coordinates.LAT_COLUMNS,
+            *coordinates.LON_COLUMNS,
+        ),
+    )
+
+
 def read_demand_zones(
     path: PathLike,
     *,
@@ -117,27 +140,7 @@ def read_demand_zones(
     check.require_columns(frame, [population_column or pop_col or "population"], source)
     assert id_col is not None and pop_col is not None  # require_columns raised otherwise
     name_col = coordinates.pick(frame, name_column, NAME_COLUMNS)
-    known_columns.check_columns(
-        frame,
-        source,
-        used=[
-            id_col,
-            pop_col,
-            *([name_col] if name_col else []),
-            *coordinates.coordinate_columns(frame),
-            *filter(None, [deprivation.deprivation_column(frame)]),
-            "source",
-            *RECOMPUTED,
-        ],
-        optional=("imd_decile", "imd_score"),
-        known=(
-            *ID_COLUMNS,
-            *NAME_COLUMNS,
-            *POPULATION_COLUMNS,
-            *coordinates.LAT_COLUMNS,
-            *coordinates.LON_COLUMNS,
-        ),
-    )
+    _check_zone_columns(frame, source, [id_col, pop_col, *filter(None, [name_col])])
     check.unique_ids(frame, id_col, source)
     population = _population(frame, pop_col, source, max_population)
     located = coordinates.located(frame, source)
@@ -188,6 +191,44 @@ MAX_SITE_SCANNERS = 50
 SITE_COLUMNS = ("site_id", "name", "town", "operator", "precision", "source", *SITE_OPTIONAL)
 
 
+def _scanners_and_flag(
+    frame: pd.DataFrame, source: str, existing: bool
+) -> tuple[pd.Series, pd.Series]:
+    """Each site's scanners today (NaN: unknown) and whether it exists, checked together: a
+    candidate has no scanners."""
+    scanners = (
+        check.numeric_column(frame, "scanners", source, minimum=0, allow_missing=True)
+        if "scanners" in frame.columns
+        else pd.Series(float("nan"), index=frame.index)
+    )
+    bad = scanners.notna() & ((scanners % 1 != 0) | (scanners > MAX_SITE_SCANNERS))
+    if bad.any():
+        rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
+        raise InputError(
+            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners from 0 to "
+            f"{MAX_SITE_SCANNERS}",
+            source=source,
+            row=rows[0] if len(rows) == 1 else rows,
+            field="scanners",
+        )
+    flag = (
+        check.bool_column(frame, "existing", source, strict=True)
+        if "existing" in frame.columns
+        else pd.Series(existing, index=frame.index)
+    ).astype(bool)
+    has_scanners = ~flag & scanners.fillna(0).gt(0)
+    if has_scanners.any():
+        rows = [int(i) + 1 for i in has_scanners.to_numpy().nonzero()[0]]
+        raise InputError(
+            f"a candidate site (existing = false) with {scanners[has_scanners].iloc[0]:g} "
+            "scanner(s); expected scanners only at existing sites (0 or empty for a candidate)",
+            source=source,
+            row=rows[0] if len(rows) == 1 else rows,
+            field="scanners",
+        )
+    return scanners, flag
+
+
 def read_sites(path: PathLike, *, existing: bool = True) -> gpd.GeoDataFrame:
     """Read existing or candidate scanner sites, or both in one file.
 
@@ -223,21 +264,7 @@ def read_sites(path: PathLike, *, existing: bool = True) -> gpd.GeoDataFrame:
     )
     check.unique_ids(frame, "site_id", source)
     located = coordinates.located(frame, source)
-    scanners = (
-        check.numeric_column(frame, "scanners", source, minimum=0, allow_missing=True)
-        if "scanners" in frame.columns
-        else pd.Series(float("nan"), index=frame.index)
-    )
-    bad = scanners.notna() & ((scanners % 1 != 0) | (scanners > MAX_SITE_SCANNERS))
-    if bad.any():
-        rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
-        raise InputError(
-            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners from 0 to "
-            f"{MAX_SITE_SCANNERS}",
-            source=source,
-            row=rows[0] if len(rows) == 1 else rows,
-            field="scanners",
-        )
+    scanners, flag = _scanners_and_flag(frame, source, existing)
     kind = (
         check.choice_column(
             frame.assign(kind=_text(frame, "kind").replace("", "fixed")),
@@ -248,21 +275,6 @@ def read_sites(path: PathLike, *, existing: bool = True) -> gpd.GeoDataFrame:
         if "kind" in frame.columns
         else pd.Series("fixed", index=frame.index)
     )
-    flag = (
-        check.bool_column(frame, "existing", source, strict=True)
-        if "existing" in frame.columns
-        else pd.Series(existing, index=frame.index)
-    ).astype(bool)
-    has_scanners = ~flag & scanners.fillna(0).gt(0)
-    if has_scanners.any():
-        rows = [int(i) + 1 for i in has_scanners.to_numpy().nonzero()[0]]
-        raise InputError(
-            f"a candidate site (existing = false) with {scanners[has_scanners].iloc[0]:g} "
-            "scanner(s); expected scanners only at existing sites (0 or empty for a candidate)",
-            source=source,
-            row=rows[0] if len(rows) == 1 else rows,
-            field="scanners",
-        )
     phase1 = (
         check.bool_column(frame, "phase1_network", source)
         if "phase1_network" in frame.columns

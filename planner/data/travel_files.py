@@ -183,25 +183,19 @@ def read_osrm_table(
         seconds = np.array(durations, dtype=float).reshape(n_o, n_d)  # null: NaN, no route
     except OverflowError:
         seconds = np.full((n_o, n_d), np.inf)
-    if np.isinf(seconds).any():
-        r, c = np.argwhere(np.isinf(seconds))[0]
-        raise InputError(
-            f"found an infinite or too large duration at origin {origin_ids[r]!r}, "
-            f"destination {destination_ids[c]!r}; expected seconds",
-            source=source,
-            row=int(r) + 1,
-            field="durations",
-        )
-    negative = np.argwhere(seconds < 0)
-    if negative.size:
-        r, c = negative[0]
-        raise InputError(
-            f"negative duration {seconds[r, c]} s at origin {origin_ids[r]!r}, destination "
-            f"{destination_ids[c]!r}; expected seconds >= 0",
-            source=source,
-            row=int(r) + 1,
-            field="durations",
-        )
+    for bad, expected in (
+        (np.isinf(seconds), "a finite number of seconds"),
+        (seconds < 0, "seconds >= 0"),
+    ):
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise InputError(
+                f"found duration {seconds[r, c]:g} s at origin {origin_ids[r]!r}, destination "
+                f"{destination_ids[c]!r}; expected {expected}",
+                source=source,
+                row=int(r) + 1,
+                field="durations",
+            )
     if np.isnan(seconds).all():
         raise InputError(
             f"every duration is null ({n_o:,} origins x {n_d:,} destinations): OSRM found no "
