@@ -419,6 +419,11 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     shipped = settings.SCENARIOS_DIR / f"{path.name}.toml"
     if not path.is_file() and path.name == str(path) and not path.suffix and shipped.is_file():
         path = shipped
+    if path.is_dir():
+        raise InputError(
+            "this is a folder, not a scenario file; expected a TOML file: name the file itself",
+            source=str(path),
+        )
     if not path.is_file():
         raise InputError(
             "scenario file not found; expected a TOML file or the name of a scenario in "

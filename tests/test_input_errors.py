@@ -230,7 +230,7 @@ def test_a_geopackage_with_several_layers_needs_one_named(tmp_path, capsys):
     set_key(scenario, '"zones.csv"', '"zones.gpkg"')
     err = refused(tmp_path, capsys, ["validate", scenario])
     assert "zones.gpkg: the GeoPackage has 2 layers (lsoa, msoa)" in err
-    assert 'demand_zones = "zones.gpkg:lsoa"' in err
+    assert 'name the one to read after the file, as "zones.gpkg:lsoa"' in err
     set_key(scenario, '"zones.gpkg"', '"zones.gpkg:parish"')
     err = refused(tmp_path, capsys, ["validate", scenario])
     assert "zones.gpkg:parish: no layer 'parish'" in err and "lsoa, msoa" in err
@@ -277,6 +277,8 @@ def test_a_folder_given_as_a_file_is_said_to_be_a_folder(tmp_path, capsys):
     set_key(scenario, '"zones.csv"', '"zones"')
     err = refused(tmp_path, capsys, ["validate", scenario])
     assert "zones: this is a folder, not a file" in err and "not found" not in err
+    err = refused(tmp_path, capsys, ["validate", str(tmp_path / "zones")])
+    assert "zones: this is a folder, not a scenario file" in err
 
 
 # --- coordinates --------------------------------------------------------------------------------

@@ -145,8 +145,8 @@ def _read_geopackage(path: Path, layer: str | None, source: str):
     if layer is None and len(layers) > 1:
         raise InputError(
             f"the GeoPackage has {len(layers)} layers ({', '.join(layers)}); name the one to "
-            f'read after the file, e.g. "{path.name}:{layers[0]}" (in the scenario: '
-            f'demand_zones = "{path.name}:{layers[0]}")',
+            f'read after the file, as "{path.name}:{layers[0]}" (in a scenario\'s [data] '
+            "section too)",
             source=source,
         )
     if layer is not None and layer not in layers:
