@@ -91,6 +91,16 @@ def test_the_existing_column_is_honoured(tmp_path):
     assert sites["existing"].tolist() == [True, True, True]
 
 
+def test_a_candidate_file_may_hold_existing_sites_too(tmp_path):
+    scenario = write_case(tmp_path)
+    spoil(tmp_path, "sites.csv", "\n".join(SITES.splitlines()[:2]) + "\n")  # X1 only
+    spoil(tmp_path, "candidates.csv", SITES.replace("X1,", "X0,").replace("X0,Central", "X0,Old"))
+    set_key(scenario, 'candidate_sites = "none"', 'candidate_sites = "candidates.csv"')
+    sites = NetworkInputs.from_scenario(load_scenario(scenario)).sites.set_index("site_id")
+    # data.sites' row is existing by its column; the candidate file's rows go by theirs.
+    assert sites["existing"].to_dict() == {"X1": True, "X0": True, "X2": False, "X3": False}
+
+
 @pytest.mark.parametrize(
     ("value", "shown"), [("maybe", "'maybe'"), ("", "'(empty)'"), ("y", "'y'"), ("2", "'2'")]
 )
@@ -244,14 +254,16 @@ def test_a_geopackage_with_several_layers_needs_one_named(tmp_path, capsys):
     [
         (b"", "the file is empty (0 bytes); expected a GeoPackage"),
         (ZONES.encode(), "not a GeoPackage (it starts as text"),
+        (ZONES.encode(), "not a Parquet file (it starts as text"),
     ],
 )
 def test_an_empty_or_mislabelled_geopackage(tmp_path, capsys, content, words):
     scenario = write_case(tmp_path)
-    spoil(tmp_path, "zones.gpkg", content)
-    set_key(scenario, '"zones.csv"', '"zones.gpkg"')
+    name = "zones.parquet" if "Parquet" in words else "zones.gpkg"
+    spoil(tmp_path, name, content)
+    set_key(scenario, '"zones.csv"', f'"{name}"')
     err = refused(tmp_path, capsys, ["validate", scenario])
-    assert f"zones.gpkg: {words}" in err and "DRIVER" not in err
+    assert f"{name}: {words}" in err and "DRIVER" not in err
 
 
 def test_a_latin1_file_names_row_field_and_byte(tmp_path, capsys):
@@ -315,6 +327,12 @@ def test_a_solver_not_installed_fails_before_any_data_is_read(tmp_path, capsys):
     err = refused(tmp_path, capsys, ["run", scenario, "--out", str(tmp_path / "p")])
     assert "'gurobi' is not installed here" in err and "inputs:" not in err
     assert not (tmp_path / "p").exists()
+
+
+def test_decomposition_with_another_solver_fails_validate(tmp_path, capsys):
+    scenario = write_case(tmp_path, '[solver]\nname = "cbc"\nmethod = "decomposition"\n')
+    err = refused(tmp_path, capsys, ["validate", scenario])
+    assert "field 'solver.method'" in err and "solves with HiGHS, not 'cbc'" in err
 
 
 def test_unknown_hub_ids_fail_validate(tmp_path, capsys):
