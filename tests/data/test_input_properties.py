@@ -214,6 +214,7 @@ def test_long_matrices_give_travel_times_or_an_input_error(content):
         assert (matrix.minutes >= 0).all() and all(map(math.isfinite, matrix.minutes))
 
 
+SECONDS = st.one_of(st.none(), st.integers(0, 10**5), st.floats(0, 1e6))
 DURATION = st.one_of(
     st.none(),
     st.integers(-5, 10**6),
@@ -230,7 +231,12 @@ DURATION = st.one_of(
         st.fixed_dictionaries(
             {
                 "code": st.sampled_from(["Ok", "NoTable", 1]),
-                "durations": st.lists(st.lists(DURATION, max_size=3), max_size=3) | DURATION,
+                # Mostly the 2 x 2 shape of the request, to reach the checks on values.
+                "durations": st.lists(
+                    st.lists(SECONDS, min_size=2, max_size=2), min_size=2, max_size=2
+                )
+                | st.lists(st.lists(DURATION, max_size=3), max_size=3)
+                | DURATION,
             }
         ),
         st.lists(st.integers(), max_size=2),
