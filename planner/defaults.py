@@ -29,6 +29,13 @@ ANNUAL_GROWTH = 0.05
 #: 2015 Christie-Alliance award (North Cumbria University Hospitals news, 25 Nov 2015, facts).
 HORIZON_YEARS = 5
 
+#: Most people one demand zone may hold: England's whole population, 56.49 million (Census 2021,
+#: facts, as for SCANS_PER_MILLION). No zone can hold more; a larger figure is a wrong column or
+#: a unit slip (a population of 1e12 would otherwise plan for a trillion people). Real zones are
+#: far smaller (an LSOA holds ~1,500 people, an MSOA ~8,000, an ICB at most ~3 million), so this
+#: catches only the impossible; scenario key ``demand.max_zone_population``.
+MAX_ZONE_POPULATION = 56_490_000
+
 # --- Scanner throughput -------------------------------------------------------------------------
 #: Scans a year of one static scanner. **Assumption**: 5,000, chosen between an analogue
 #: scanner's observed ~2,800 a year (CQC reports, Sheffield ~2,800 and Southampton commissioned

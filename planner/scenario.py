@@ -34,8 +34,12 @@ EMBEDDED = "embedded"
 
 class _Section(BaseModel):
     # Unknown keys are errors: a typo must not silently leave a default in force; inf and nan
-    # (TOML allows both) are never a meaningful parameter.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    # (TOML allows both) are never a meaningful parameter. Strict types: TOML says what a value
+    # is, so "0.9" (text) or true is no number, and 2.0 no whole number; coercing them would
+    # run a scenario the planner did not write.
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False, strict=True
+    )
 
 
 class ScenarioInfo(_Section):
@@ -47,9 +51,12 @@ class ScenarioInfo(_Section):
 class DataSources(_Section):
     """Where inputs come from: ``"embedded"`` or a path (relative to the scenario file)."""
 
+    # A GeoPackage with several layers is named with its layer: "zones.gpkg:lsoa_2021".
     demand_zones: str = EMBEDDED
+    # Existing sites; a file's "existing" column, where present, marks each row existing or a
+    # candidate, so that one file may hold both.
     sites: str = EMBEDDED
-    candidate_sites: str = EMBEDDED  # or "none": only existing sites may be used
+    candidate_sites: str = EMBEDDED  # or "none": no candidates but data.sites' own
     hubs: str = EMBEDDED
     suppliers: str = EMBEDDED
     travel_matrix: str = ""  # long CSV/Parquet (origin, destination, minutes) or OSRM JSON
@@ -63,6 +70,8 @@ class DemandSettings(_Section):
     scans_per_million: float = Field(defaults.SCANS_PER_MILLION, ge=0)
     annual_growth: float = Field(defaults.ANNUAL_GROWTH, gt=-1, le=1)
     horizon_years: int = Field(defaults.HORIZON_YEARS, ge=0, le=30)
+    #: most people one demand zone of data.demand_zones may hold (a check on the file)
+    max_zone_population: float = Field(defaults.MAX_ZONE_POPULATION, gt=0)
     #: scan-rate multiplier per ONS region code, e.g. {"E12000001" = 1.05}
     regional_multipliers: dict[
         Annotated[str, StringConstraints(pattern=r"^E12\d{6}$")], Annotated[float, Field(ge=0)]
@@ -342,6 +351,33 @@ class _KeyError(ValueError):
         self.key = key
 
 
+#: What a key of each type takes, by pydantic's error type (strict types: no coercion).
+_EXPECTED = {
+    "float_type": "a number (e.g. 0.9, without quotes)",
+    "int_type": "a whole number (e.g. 5, without quotes or a decimal point)",
+    "bool_type": "true or false (without quotes)",
+    "string_type": 'text in quotes (e.g. "highs")',
+    "list_type": 'a list in square brackets (e.g. ["E12000002"])',
+    "dict_type": "a table of keys",
+    "model_type": "a table of keys ([section])",
+}
+
+
+def _described(value: object) -> str:
+    """A TOML value as a planner would name it: its type and the value as written."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"{value!r} ({type(value).__name__})"
+
+
 def _input_error(exc: ValidationError, source: str) -> InputError:
     """The first validation problem, as an InputError naming the dotted key."""
     problems = exc.errors()
@@ -356,6 +392,8 @@ def _input_error(exc: ValidationError, source: str) -> InputError:
         message = "unknown key; check its spelling against the scenario reference in the README"
     elif first["type"] == "missing":
         message = "required key is missing"
+    elif first["type"] in _EXPECTED:
+        message = f"found {_described(found)}; expected {_EXPECTED[first['type']]}"
     else:
         shown = repr(found) if not isinstance(found, dict) else "a table"
         message = first["msg"].removeprefix("Value error, ")
@@ -381,6 +419,11 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     shipped = settings.SCENARIOS_DIR / f"{path.name}.toml"
     if not path.is_file() and path.name == str(path) and not path.suffix and shipped.is_file():
         path = shipped
+    if path.is_dir():
+        raise InputError(
+            "this is a folder, not a scenario file; expected a TOML file: name the file itself",
+            source=str(path),
+        )
     if not path.is_file():
         raise InputError(
             "scenario file not found; expected a TOML file or the name of a scenario in "

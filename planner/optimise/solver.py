@@ -146,7 +146,14 @@ def default_solver_name() -> str:
     return "highs" if "HiGHS" in available_solvers() else "cbc"
 
 
-def _pulp_name(name: str | None) -> str:
+def check_solver_installed(name: str | None) -> str:
+    """PuLP's name for solver ``name`` (``None``: the default), raising unless it runs here.
+
+    Raises
+    ------
+    InputError
+        Field ``solver.name``: a name PuLP does not know, or a solver not installed here.
+    """
     if name is None:
         name = default_solver_name()
     try:
@@ -447,7 +454,7 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
         ``status`` is ``optimal`` only when the solver proved optimality within its gap tolerance.
     """
     options = options or SolverOptions()
-    pulp_name = _pulp_name(options.name)
+    pulp_name = check_solver_installed(options.name)
     log_path = None
     if pulp_name == "PULP_CBC_CMD":
         handle, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from planner.data import embedded
+from planner.data import embedded, table_files
 from planner.files import write_text
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -63,7 +63,8 @@ def input_files(scenario: Scenario) -> list[Path]:
     files.append(embedded.path("regions"))
     for key in keys:
         own = scenario.resolve(getattr(data, key))
-        files.append(embedded.path(key) if own is None else own)
+        # A GeoPackage layer is named after its file ("zones.gpkg:lsoa"): hash the file.
+        files.append(embedded.path(key) if own is None else table_files.split_layer(own)[0])
     matrix = scenario.resolve(data.travel_matrix)
     if matrix is not None:
         files.append(matrix)

@@ -148,7 +148,11 @@ def test_read_osrm_table(tmp_path):
     [
         ({"code": "NoRoute"}, "'NoRoute'"),
         ({"code": "Ok", "durations": [[1, 2]]}, "expected 2 rows"),
-        ({"code": "Ok", "durations": [[1, -2], [3, 4]]}, "negative duration"),
+        ({"code": "Ok", "durations": [[1, -2], [3, 4]]}, "found duration -2 s .* seconds >= 0"),
+        ({"code": "Ok", "durations": [[1, True], [3, 4]]}, "found True at origin 'Z1'"),
+        ({"code": "Ok", "durations": [[1, "2"], [3, 4]]}, "found '2' at origin 'Z1'"),
+        ({"code": "Ok", "durations": [[1, 10**400], [3, 4]]}, "expected a finite number"),
+        ({"code": "Ok", "durations": [[None, None], [None, None]]}, "every duration is null"),
         ({"code": "Ok"}, "no 'durations'"),
     ],
 )
@@ -160,7 +164,7 @@ def test_bad_osrm_table(tmp_path, payload, words):
 
 
 def test_osrm_path_that_is_a_folder(tmp_path):
-    with pytest.raises(InputError, match="cannot read the file") as err:
+    with pytest.raises(InputError, match="this is a folder, not a file") as err:
         read_osrm_table(tmp_path, ["Z1"], ["S1"])
     assert str(tmp_path) in str(err.value)
 

@@ -16,6 +16,7 @@ from planner.network.context import ModelContext
 from planner.network.core import Period
 from planner.network.coverage import add_coverage_rows
 from planner.network.extensions.base import Extension, Relaxable
+from planner.network.references import describe_zones_without_travel
 from planner.optimise.milp import SparseMILP
 from planner.scenario import Scenario
 
@@ -65,6 +66,11 @@ class AccessTarget(Extension):
                 f"have no allowed site within {access.minutes:g} min"
                 for r in uncovered.head(9).itertuples()
             ]
+            travel = context.inputs.travel
+            missing = describe_zones_without_travel(travel, context.scenario.travel.max_minutes)
+            if missing:
+                # Zones with no pair at all are most often rows missing from an imported matrix.
+                causes.insert(0, f"{missing}: check the travel times for missing rows")
             raise ModelInfeasibleError(
                 f"access target infeasible: even with a static scanner at every allowed site only "
                 f"{ceiling:.2%} of the population is within {access.minutes:g} min, below the "
