@@ -5,6 +5,16 @@
 """
 
 from planner.sweeps.points import Point, Vary, parse_vary, sweep_points
+from planner.sweeps.robust import RobustOutcome, robust
 from planner.sweeps.sweep import SweepResult, sweep
 
-__all__ = ["Point", "SweepResult", "Vary", "parse_vary", "sweep", "sweep_points"]
+__all__ = [
+    "Point",
+    "RobustOutcome",
+    "robust",
+    "SweepResult",
+    "Vary",
+    "parse_vary",
+    "sweep",
+    "sweep_points",
+]
