@@ -45,6 +45,7 @@ class SweepResult:
     skipped: int
     seconds: float
     files: dict[str, Path] = field(default_factory=dict)
+    scenario_name: str = ""
 
     @property
     def results_csv(self) -> Path:
