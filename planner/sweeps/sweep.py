@@ -147,7 +147,10 @@ def sweep(
             rows, skipped = run_points(own, base, points, runs_dir, **_options(locals()))
     table = results_table(points, rows)
     write_file(out / "results.csv", lambda tmp: table.to_csv(tmp, index=False))
-    result = SweepResult(out, design, varies, points, table, skipped, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    result = SweepResult(
+        out, design, varies, points, table, skipped, seconds, scenario_name=base.name
+    )
     result.files["results"] = result.results_csv
     if charts:
         from planner.reports.sweep_page import write_sweep_outputs
