@@ -62,7 +62,7 @@ from planner.network.decomposition import Decomposition
 from planner.network.extensions import active_extensions
 from planner.network.inputs import NetworkInputs
 from planner.network.solution import plan_from_solution
-from planner.network.warm_start import from_neighbour, warm_start
+from planner.network.warm_start import first_plan
 from planner.optimise.milp import SparseMILP
 from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import INFEASIBLE, SolverOptions, default_solver_name
@@ -266,20 +266,7 @@ class NetworkModel:
                 f"{sz.constraints:,} constraints, {sz.nonzeros:,} nonzeros "
                 f"({self.build_seconds:.1f} s)"
             )
-        start = None if neighbour is None else from_neighbour(self, neighbour, options)
-        if start is None:
-            start = warm_start(self, options)
-        if start is not None and start.kind == "neighbour":
-            detail(
-                f"warm start: the neighbouring run's {start.sites} sites, "
-                f"plan {start.objective:,.0f} ({start.seconds:.1f} s)"
-            )
-        elif start is not None:
-            detail(
-                f"warm start: {start.sites} sites covering {start.covered_share:.2%} within "
-                f"{self.scenario.access.minutes:g} min; plan {start.objective:,.0f} "
-                f"({start.seconds:.1f} s)"
-            )
+        start = first_plan(self, options, neighbour, detail)
         if start is not None and options.time_limit:
             left = round(max(options.time_limit - start.seconds, 1.0), 1)
             options = replace(options, time_limit=left)

@@ -177,3 +177,26 @@ def from_neighbour(model, sites: pd.DataFrame, options: SolverOptions) -> WarmSt
         seconds=time.perf_counter() - started,
         kind="neighbour",
     )
+
+
+def first_plan(
+    model, options: SolverOptions, neighbour: pd.DataFrame | None, detail
+) -> WarmStart | None:
+    """The plan the full solve starts from: the neighbouring run's sites when they are
+    feasible here, else the maximal covering sites' plan (:func:`warm_start`); ``detail`` is
+    told which."""
+    start = None if neighbour is None else from_neighbour(model, neighbour, options)
+    if start is not None:
+        detail(
+            f"warm start: the neighbouring run's {start.sites} sites, "
+            f"plan {start.objective:,.0f} ({start.seconds:.1f} s)"
+        )
+        return start
+    start = warm_start(model, options)
+    if start is not None:
+        detail(
+            f"warm start: {start.sites} sites covering {start.covered_share:.2%} within "
+            f"{model.scenario.access.minutes:g} min; plan {start.objective:,.0f} "
+            f"({start.seconds:.1f} s)"
+        )
+    return start
