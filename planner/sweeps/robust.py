@@ -8,7 +8,8 @@ future's scanners and mobile days, in this process (one MILP). Written:
 ``DIR/regret.csv``
     one row per future: the varied keys, ``cost_own_optimum`` (the future's optimum alone),
     ``cost_robust`` (the robust plan's cost in that future), ``regret`` (their difference,
-    pounds a year), ``regret_share`` (of the own optimum), the statuses and the plan folder.
+    pounds a year; 0 below a millionth of the cost, the solver's rounding), ``regret_share``
+    (of the own optimum), the statuses and the plan folder.
 ``DIR/robust/``
     the robust plan in the first future, a plan folder (map, reports) that ``planner map``
     and ``planner report`` read; ``DIR/robust_futures/<future>/`` the same plan in each future
@@ -163,7 +164,10 @@ def _write(out, base, points, scenarios, own: pd.DataFrame, result: RobustResult
     regret = own[keys].copy()
     regret["cost_own_optimum"] = own["objective"].astype(float)
     regret["cost_robust"] = result.costs
-    regret["regret"] = regret["cost_robust"] - regret["cost_own_optimum"]
+    difference = regret["cost_robust"] - regret["cost_own_optimum"]
+    # A millionth of the cost is the solver's floating-point noise, not a regret.
+    noise = difference.abs() <= 1e-6 * regret["cost_own_optimum"]
+    regret["regret"] = difference.mask(noise, 0.0)
     regret["regret_share"] = regret["regret"] / regret["cost_own_optimum"]
     regret["own_status"] = own["status"]
     regret["own_mip_gap"] = own["mip_gap"]

@@ -101,7 +101,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            silence_logs=logging.WARNING,
+            silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -212,7 +212,8 @@ def show_progress(futures: list) -> None:
         in_notebook = get_ipython() is not None and "IPKernelApp" in get_ipython().config
     except ImportError:
         in_notebook = False
-    bar = progress(futures, notebook=in_notebook, multi=False)
+    # Once a second: a notebook keeps every update of the text bar in its output.
+    bar = progress(futures, notebook=in_notebook, multi=False, interval="1s")
     if in_notebook:
         from IPython.display import display
 

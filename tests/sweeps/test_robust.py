@@ -40,9 +40,9 @@ def test_robust_costs_are_never_below_each_futures_own_optimum(tmp_path, objecti
     assert (
         regret["cost_robust"] >= regret["cost_own_optimum"] - 1e-6 * regret["cost_own_optimum"]
     ).all()
-    assert regret["regret"].to_numpy() == pytest.approx(
-        (regret["cost_robust"] - regret["cost_own_optimum"]).to_numpy()
-    )
+    # Regret is the difference, to the solver's rounding (a millionth of the cost).
+    difference = regret["cost_robust"] - regret["cost_own_optimum"]
+    assert ((regret["regret"] - difference).abs() <= 1e-6 * regret["cost_own_optimum"]).all()
     plans = [Plan.load(out / folder) for folder in regret["plan_folder"]]
     for plan, cost in zip(plans, regret["cost_robust"], strict=True):
         check_invariants(plan, 120)
