@@ -1,5 +1,6 @@
-"""The robust plan: never below a future's own optimum, equal to it with one future, one set
-of sites in every future, and a plan folder planner map and planner report read."""
+"""``planner robust`` end to end: never below a future's own optimum, one set of sites in every
+future, and a plan folder planner map and planner report read. (The model itself, worked by
+hand, and one future giving its own optimum: tests/network/test_robust.py.)"""
 
 from __future__ import annotations
 
@@ -22,17 +23,17 @@ SMALL = {
 }
 
 
-@pytest.mark.parametrize("objective", ["regret", "expected"])
-def test_robust_costs_are_never_below_each_futures_own_optimum(tmp_path, objective):
+def test_robust_costs_are_never_below_each_futures_own_optimum(tmp_path, dask_client):
+    objective = "regret"
     out = tmp_path / objective
-    growths = [0.0, 0.05, 0.12]
+    growths = [0.0, 0.12]
     outcome = robust(
         "england_baseline",
         {"demand.annual_growth": growths},
         out,
         objective=objective,
         overrides=SMALL,
-        workers=2,
+        client=dask_client,
         progress_bar=False,
     )
     regret = pd.read_csv(out / "regret.csv")
@@ -54,24 +55,10 @@ def test_robust_costs_are_never_below_each_futures_own_optimum(tmp_path, objecti
     # Each future's own optimum is in own/ and equals its row.
     own = pd.read_csv(out / "own" / "results.csv")
     assert own["objective"].to_numpy() == pytest.approx(regret["cost_own_optimum"].to_numpy())
-    if objective == "regret":
-        worst = float(regret["regret"].max())
-        assert outcome.result.costs == pytest.approx(list(regret["cost_robust"]))
-        assert worst >= -1e-6
+    assert outcome.result.costs == pytest.approx(list(regret["cost_robust"]))
+    # The robust plan in the first future is robust/, the same as its robust_futures/ copy.
+    first = Plan.load(out / "robust")
+    assert first.summary["objective"] == pytest.approx(plans[0].summary["objective"])
     assert main(["map", str(out / "robust")]) == 0
     assert main(["report", str(out / "robust")]) == 0
     assert (out / "robust" / "report.html").is_file() and (out / "robust" / "map.html").is_file()
-
-
-def test_one_future_gives_its_own_optimum(tmp_path):
-    outcome = robust(
-        "england_baseline",
-        {"demand.annual_growth": [0.12]},
-        tmp_path / "one",
-        overrides=SMALL,
-        workers=1,
-        progress_bar=False,
-    )
-    row = outcome.regret.iloc[0]
-    assert row["cost_robust"] == pytest.approx(row["cost_own_optimum"], rel=1e-9)
-    assert abs(row["regret"]) <= 1e-6 * row["cost_own_optimum"]

@@ -40,9 +40,11 @@ def _standalone(tmp_path: Path, growth: float, sites: int) -> tuple[int, dict | 
     return code, json.loads(summary.read_text()) if summary.is_file() else None
 
 
-def test_a_grid_on_a_local_cluster_equals_standalone_runs_and_reruns_skip(tmp_path):
+def test_a_grid_on_a_local_cluster_equals_standalone_runs_and_reruns_skip(tmp_path, dask_client):
     out = tmp_path / "sweep"
-    result = sweep("england_baseline", VARY, out, overrides=SMALL, workers=2, progress_bar=False)
+    result = sweep(
+        "england_baseline", VARY, out, overrides=SMALL, client=dask_client, progress_bar=False
+    )
     table = pd.read_csv(out / "results.csv")
     assert list(table.columns) == ["demand.annual_growth", "limits.max_sites", *COLUMNS]
     assert len(table) == 4 and result.skipped == 0
@@ -64,21 +66,22 @@ def test_a_grid_on_a_local_cluster_equals_standalone_runs_and_reruns_skip(tmp_pa
     manifests = {f: (out / f / "manifest.json").stat().st_mtime_ns for f in table["run_folder"]
                  if (out / f / "manifest.json").is_file()}  # fmt: skip
     again = sweep("england_baseline", VARY, out, overrides=SMALL, workers=1, progress_bar=False)
+    # (its own local cluster of one worker: the run folders are all it needs)
     assert again.skipped == 4
     pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), table)
     assert {f: (out / f / "manifest.json").stat().st_mtime_ns for f in manifests} == manifests
-    # A changed scenario is not the same run: solved again; on one worker the runs are one
-    # chain, and the second starts from the first one's sites.
+    # A changed scenario is not the same run: solved again. Three runs on two workers are two
+    # chains, [0, 1] and [2]: the second run starts from the first one's sites.
     changed = sweep(
         "england_baseline",
-        {"demand.annual_growth": [0.0, 0.12]},
+        {"demand.annual_growth": [0.0, 0.06, 0.12]},
         out,
         overrides={**SMALL, "costs.site_annual": 200_000},
-        workers=1,
+        client=dask_client,
         progress_bar=False,
         charts=False,
     )
-    assert changed.skipped == 0 and list(changed.results["status"]) == ["optimal"] * 2
+    assert changed.skipped == 0 and list(changed.results["status"]) == ["optimal"] * 3
     kinds = [
         (json.loads((out / f / "summary.json").read_text())["warm_start"] or {}).get("kind")
         for f in changed.results["run_folder"]
@@ -86,7 +89,7 @@ def test_a_grid_on_a_local_cluster_equals_standalone_runs_and_reruns_skip(tmp_pa
     assert kinds[1] == "neighbour", kinds
 
 
-def test_the_sweep_page_is_offline_and_escapes_the_scenario(tmp_path):
+def test_the_sweep_page_is_offline_and_escapes_the_scenario(tmp_path, dask_client):
     out = tmp_path / "sweep"
     name = '<img src=x onerror="alert(1)">'
     result = sweep(
@@ -95,7 +98,7 @@ def test_the_sweep_page_is_offline_and_escapes_the_scenario(tmp_path):
         out,
         design="one_at_a_time",
         overrides={**SMALL, "scenario.name": name},
-        workers=1,
+        client=dask_client,
         progress_bar=False,
     )
     html = (out / "sweep.html").read_text(encoding="utf-8")
