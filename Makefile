@@ -50,6 +50,7 @@ bench: setup browser
 	$(BIN)/python benchmarks/travel_time_error.py
 	$(BIN)/python benchmarks/report_html.py
 	$(BIN)/python benchmarks/map_weight.py
+	$(BIN)/python benchmarks/sweep_dask.py
 
 # The notebooks are committed executed (README, Notebooks): run after changing one.
 notebooks: setup

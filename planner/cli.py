@@ -8,6 +8,8 @@
 ``planner report PLAN_DIR``             board report: report.md, .xlsx, .html and charts/
 ``planner compare PLAN_A PLAN_B``       differences between two plans
 ``planner data``                        summarise the embedded England dataset
+``planner sweep SCENARIO --vary K=V1,V2`` a scenario over a grid of values, on Dask
+``planner robust SCENARIO --vary K=V1,V2`` one set of sites for several futures
 
 Errors a user can fix are printed as one clear message (exit code 2); an infeasible scenario
 lists the constraints responsible (exit code 3); a solver failure exits with 4.
@@ -255,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("data", help="summarise the embedded England dataset")
     p.set_defaults(func=_cmd_data)
+
+    from planner.sweeps.cli import register
+
+    register(sub, _add_set, _progress_printer, _overrides)
     return parser
 
 

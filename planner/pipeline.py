@@ -15,8 +15,10 @@ import os
 import time
 from collections.abc import Callable, Mapping
 
+import pandas as pd
+
 from planner.analysis.n_minus_1 import add_n_minus_1
-from planner.network import NetworkModel
+from planner.network import NetworkInputs, NetworkModel
 from planner.plan import Plan, Provenance
 from planner.scenario import Scenario, load_scenario
 
@@ -33,6 +35,8 @@ def run(
     overrides: Mapping[str, object] | None = None,
     progress: Progress | None = None,
     verbose: bool = False,
+    inputs: NetworkInputs | None = None,
+    neighbour: pd.DataFrame | None = None,
 ) -> Plan:
     """Plan a scenario: load its data, build and solve the model, run its analyses.
 
@@ -51,6 +55,13 @@ def run(
     verbose
         Also pass ``progress`` the model's size, the warm start and the solver's own figures
         (``planner run --verbose``).
+    inputs
+        The scenario's inputs, already loaded (a sweep loads them once and shares them with
+        its workers, :mod:`planner.sweeps.shared`); they must be this scenario's: its demand,
+        sites and travel limit. ``None`` loads them as the scenario says.
+    neighbour
+        The sites table of a plan of a neighbouring scenario, tried as the solver's first plan
+        (:meth:`NetworkModel.solve <planner.network.NetworkModel.solve>`).
 
     Returns
     -------
@@ -75,9 +86,12 @@ def run(
         scenario = scenario.updated(overrides)
     say(f"scenario {scenario.name!r}: {scenario.title}")
     started = time.perf_counter()
-    model = NetworkModel.from_scenario(scenario, progress=say)
+    if inputs is None:
+        model = NetworkModel.from_scenario(scenario, progress=say)
+    else:
+        model = NetworkModel(inputs, scenario)
     timings = {"inputs": time.perf_counter() - started}
-    plan = model.solve(progress=say, detail=say if verbose else _quiet)
+    plan = model.solve(progress=say, detail=say if verbose else _quiet, neighbour=neighbour)
     timings["build"] = model.build_seconds or 0.0
     timings["solve"] = plan.summary["solve_seconds"]
     if scenario.resilience.n_minus_1:

@@ -30,11 +30,16 @@ MAPS = {
     "03_growth_and_phasing.ipynb": ["03_growth_north_west.html"],
     "04_hubs_and_resilience.ipynb": ["04_hubs_north.html"],
     "05_bring_your_own_data.ipynb": ["05_own_data_west_midlands.html"],
+    "06_sensitivity_and_robustness.ipynb": ["06_robust_south_west.html"],
 }
 #: Notebooks whose solve shows planner.notebook.ProgressBar.
 PROGRESS_BARS = {"01_national_baseline.ipynb"}
 #: Charts each notebook draws inline (matplotlib figures, shown as PNG images).
-CHARTS = {"01_national_baseline.ipynb": 3, "03_growth_and_phasing.ipynb": 1}
+CHARTS = {
+    "01_national_baseline.ipynb": 3,
+    "03_growth_and_phasing.ipynb": 1,
+    "06_sensitivity_and_robustness.ipynb": 2,
+}
 #: The plans each notebook leaves in its kernel, as an expression giving a list of plans.
 PLANS = {
     "01_national_baseline.ipynb": "[plan]",
@@ -42,6 +47,7 @@ PLANS = {
     "03_growth_and_phasing.ipynb": "list(plans.values())",
     "04_hubs_and_resilience.ipynb": "[plan]",
     "05_bring_your_own_data.ipynb": "[plan]",
+    "06_sensitivity_and_robustness.ipynb": "robust_plans",
 }
 CHECK_CELL = """
 import sys

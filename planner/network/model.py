@@ -62,7 +62,7 @@ from planner.network.decomposition import Decomposition
 from planner.network.extensions import active_extensions
 from planner.network.inputs import NetworkInputs
 from planner.network.solution import plan_from_solution
-from planner.network.warm_start import warm_start
+from planner.network.warm_start import first_plan
 from planner.optimise.milp import SparseMILP
 from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import INFEASIBLE, SolverOptions, default_solver_name
@@ -236,12 +236,15 @@ class NetworkModel:
         options: SolverOptions | None = None,
         progress: Progress = _quiet,
         detail: Progress = _quiet,
+        neighbour: pd.DataFrame | None = None,
     ) -> Plan:
         """Solve and return the plan; its summary carries the solver's true status and gap.
 
         ``progress`` is called with a line at each step and, while the solver runs, every few
         seconds and on each better plan; ``detail`` with the model's size, the warm start and
-        the solver's own figures (``planner run --verbose``).
+        the solver's own figures (``planner run --verbose``). ``neighbour``, the sites table of
+        a plan of a similar scenario (a sweep's previous run), is tried first as the warm start
+        (:func:`planner.network.warm_start.from_neighbour`); the one MILP only.
 
         Raises
         ------
@@ -263,16 +266,10 @@ class NetworkModel:
                 f"{sz.constraints:,} constraints, {sz.nonzeros:,} nonzeros "
                 f"({self.build_seconds:.1f} s)"
             )
-        start = warm_start(self, options)
-        if start is not None:
-            detail(
-                f"warm start: {start.sites} sites covering {start.covered_share:.2%} within "
-                f"{self.scenario.access.minutes:g} min; plan {start.objective:,.0f} "
-                f"({start.seconds:.1f} s)"
-            )
-            if options.time_limit:
-                left = round(max(options.time_limit - start.seconds, 1.0), 1)
-                options = replace(options, time_limit=left)
+        start = first_plan(self, options, neighbour, detail)
+        if start is not None and options.time_limit:
+            left = round(max(options.time_limit - start.seconds, 1.0), 1)
+            options = replace(options, time_limit=left)
         progress(
             f"solving with {options.name or 'the default solver'}"
             + (f" (time limit {options.time_limit:g} s)" if options.time_limit else "")

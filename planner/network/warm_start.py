@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from planner.optimise.milp import SparseMILP
 from planner.optimise.solver import SolverOptions
@@ -38,9 +39,12 @@ class WarmStart:
     covered_share: float
     objective: float
     seconds: float
+    #: "covering" (maximal covering sites) or "neighbour" (a neighbouring sweep run's sites)
+    kind: str = "covering"
 
     def as_dict(self) -> dict:
         return {
+            "kind": self.kind,
             "sites": self.sites,
             "covered_share": self.covered_share,
             "objective": self.objective,
@@ -126,3 +130,73 @@ def warm_start(model, options: SolverOptions) -> WarmStart | None:
         objective=float(report.objective),
         seconds=time.perf_counter() - started,
     )
+
+
+def from_neighbour(model, sites: pd.DataFrame, options: SolverOptions) -> WarmStart | None:
+    """A plan of ``model`` (built, one planning year) that keeps a neighbouring run's sites.
+
+    A sweep solves scenarios that differ in a key or two; the plan of the run beside this one
+    (its ``sites`` table: ``site_id``, ``fixed_scanners``, ``mobile_days``) is usually close to
+    this run's optimum. Its scanners and mobile days are fixed at every site and the rest of
+    the model (assignment, fleet, hubs) solved, a small problem; when that is feasible here it
+    is the incumbent the full solve starts from. Returns ``None`` when it is not (the access
+    target or a limit changed so much that the neighbour's sites no longer meet it), when the
+    model plans several years, or when the solver is not HiGHS.
+    """
+    problem = model.problem
+    if len(model.periods) != 1 or (options.name or "highs") != "highs":
+        return None
+    started = time.perf_counter()
+    known = sites.set_index(sites["site_id"].astype(str))
+    order = model.inputs.sites["site_id"].astype(str)
+    scanners = order.map(known["fixed_scanners"]).fillna(0).to_numpy(float)
+    days = order.map(known["mobile_days"]).fillna(0).to_numpy(float)
+    period = model.periods[0]
+    values = {"n": scanners, "y": scanners > 0, "m": days, "v": (scanners > 0) | (days > 0)}
+    lower, upper = problem.lower.copy(), problem.upper.copy()
+    for name, value in values.items():
+        cols = getattr(period, name)
+        fixed = np.asarray(value, float)
+        if np.any(fixed < lower[cols] - 1e-9) or np.any(fixed > upper[cols] + 1e-9):
+            return None  # outside this run's bounds (e.g. a site this run may not use)
+        lower[cols] = upper[cols] = fixed
+    restricted = replace(problem, _lower=[lower], _upper=[upper])
+    budget = (options.time_limit or UNLIMITED_SECONDS / TIME_SHARE) * TIME_SHARE
+    report, solution = restricted.solve(replace(options, time_limit=budget))
+    if solution is None:
+        return None
+    near = model.inputs.travel.within(model.scenario.access.minutes)
+    covered = np.zeros(len(model.inputs.zones), bool)
+    covered[near.origin[values["y"][near.destination]]] = True
+    population = model.inputs.zones["population"].to_numpy(float)
+    return WarmStart(
+        solution=solution,
+        sites=int(values["v"].sum()),
+        covered_share=float(population[covered].sum() / max(population.sum(), 1.0)),
+        objective=float(report.objective),
+        seconds=time.perf_counter() - started,
+        kind="neighbour",
+    )
+
+
+def first_plan(
+    model, options: SolverOptions, neighbour: pd.DataFrame | None, detail
+) -> WarmStart | None:
+    """The plan the full solve starts from: the neighbouring run's sites when they are
+    feasible here, else the maximal covering sites' plan (:func:`warm_start`); ``detail`` is
+    told which."""
+    start = None if neighbour is None else from_neighbour(model, neighbour, options)
+    if start is not None:
+        detail(
+            f"warm start: the neighbouring run's {start.sites} sites, "
+            f"plan {start.objective:,.0f} ({start.seconds:.1f} s)"
+        )
+        return start
+    start = warm_start(model, options)
+    if start is not None:
+        detail(
+            f"warm start: {start.sites} sites covering {start.covered_share:.2%} within "
+            f"{model.scenario.access.minutes:g} min; plan {start.objective:,.0f} "
+            f"({start.seconds:.1f} s)"
+        )
+    return start

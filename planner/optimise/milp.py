@@ -131,6 +131,29 @@ class SparseMILP:
         self.num_rows += count
         return self.rows[name].index()
 
+    def append(self, other: SparseMILP, suffix: str, cost_scale: float = 1.0) -> tuple[int, int]:
+        """Add ``other``'s columns and rows beside this model's, its blocks named with
+        ``suffix``, its costs times ``cost_scale`` (a block-diagonal model, e.g. one block per
+        future of a robust plan). Returns the offsets of its first column and first row."""
+        cols, rows = self.num_cols, self.num_rows
+        for name, b in other.columns.items():
+            self.columns[f"{name}{suffix}"] = _Block(b.start + cols, b.stop + cols)
+        for name, b in other.rows.items():
+            self.rows[f"{name}{suffix}"] = _Block(b.start + rows, b.stop + rows)
+        self._cost.append(other.cost * cost_scale)
+        self._lower.append(other.lower)
+        self._upper.append(other.upper)
+        self._integer.append(other.integer)
+        self._row_lower.append(other.row_lower)
+        self._row_upper.append(other.row_upper)
+        self._rows.extend(r + rows for r in other._rows)
+        self._cols.extend(c + cols for c in other._cols)
+        self._vals.extend(v.copy() for v in other._vals)
+        self.num_cols += other.num_cols
+        self.num_rows += other.num_rows
+        self.offset += other.offset * cost_scale
+        return cols, rows
+
     def with_upper(self, upper: np.ndarray) -> SparseMILP:
         """The same model with the column upper bounds ``upper`` (e.g. some columns fixed at 0);
         this model is not changed."""

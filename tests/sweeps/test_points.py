@@ -1,0 +1,67 @@
+"""Sweep designs: which runs a --vary gives, counted and listed by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.errors import InputError
+from planner.scenario import load_scenario
+from planner.sweeps.points import Vary, parse_vary, scenario_hash, sweep_points
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_scenario("england_baseline")
+
+
+def test_parse_vary_reads_toml_values_and_bare_words():
+    assert parse_vary("demand.annual_growth=0.0,0.05,0.12") == Vary(
+        "demand.annual_growth", (0.0, 0.05, 0.12)
+    )
+    regions = parse_vary('data.regions=["E12000001"],["E12000001","E12000002"]')
+    assert regions.values == (["E12000001"], ["E12000001", "E12000002"])
+    assert parse_vary("existing.policy=keep,may_close").values == ("keep", "may_close")
+    for bad in ("demand.annual_growth", "=1,2", "growth=1,2", "demand.annual_growth="):
+        with pytest.raises(InputError, match="--vary"):
+            parse_vary(bad)
+
+
+def test_grid_zip_and_one_at_a_time(base):
+    g = Vary("demand.annual_growth", (0.0, 0.05, 0.12))
+    s = Vary("limits.max_sites", (20, 30))
+    grid = sweep_points(base, [g, s])
+    assert [dict(p.values) for p in grid] == [
+        {"demand.annual_growth": a, "limits.max_sites": b}
+        for a in (0.0, 0.05, 0.12)
+        for b in (20, 30)
+    ]
+    with pytest.raises(InputError, match="as many values"):
+        sweep_points(base, [g, s], "zip")
+    zipped = sweep_points(base, [g, Vary("limits.max_sites", (20, 30, 40))], "zip")
+    assert [tuple(v for _, v in p.values) for p in zipped] == [(0.0, 20), (0.05, 30), (0.12, 40)]
+    # One at a time: the base (growth 0.05, no site limit), then each key moved alone; the
+    # growth the base already has is not run twice.
+    oat = sweep_points(base, [g, s], "one_at_a_time")
+    assert [(p.moved, dict(p.overrides)) for p in oat] == [
+        (None, {}),
+        ("demand.annual_growth", {"demand.annual_growth": 0.0}),
+        ("demand.annual_growth", {"demand.annual_growth": 0.12}),
+        ("limits.max_sites", {"limits.max_sites": 20}),
+        ("limits.max_sites", {"limits.max_sites": 30}),
+    ]
+    assert dict(oat[3].values) == {"demand.annual_growth": 0.05, "limits.max_sites": 20}
+    # A run's folder is named by its values: distinct within a sweep, the same for the same run.
+    assert len({p.folder for p in grid}) == len(grid) and len({p.folder for p in oat}) == len(oat)
+    assert oat[3].folder == grid[2].folder
+
+
+def test_a_run_is_known_by_its_scenario(base):
+    point = sweep_points(base, [Vary("demand.annual_growth", (0.1,))])[0]
+    changed = point.scenario(base)
+    assert changed.demand.annual_growth == 0.1
+    assert scenario_hash(changed) != scenario_hash(base)
+    assert scenario_hash(changed) == scenario_hash(
+        changed.model_dump(mode="json", exclude={"base_dir"})
+    )
+    with pytest.raises(InputError, match="demand.annual_grwth"):
+        sweep_points(base, [Vary("demand.annual_grwth", (0.1,))])[0].scenario(base)
