@@ -25,12 +25,14 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
+from planner.optimise.interrupt import run_highs
 from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import (
     SolveReport,
     SolverOptions,
     configure_highs,
     default_solver_name,
+    new_highs,
     report_from_highs,
     solve,
 )
@@ -217,8 +219,7 @@ class SparseMILP:
             lp.integrality_ = np.where(
                 self.integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
             ).tolist()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.passModel(lp)
         return h
 
@@ -304,7 +305,7 @@ class SparseMILP:
             with ticker:
                 if progress is not None and not self.maximize and self.integer.any():
                     ticker.watch(h)
-                h.run()
+                run_highs(h)
             report = report_from_highs(
                 h, is_mip=bool(self.integer.any()), seconds=time.perf_counter() - started
             )

@@ -13,6 +13,7 @@ import math
 import numbers
 import os
 import re
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -22,6 +23,7 @@ import pulp
 
 from planner import settings
 from planner.errors import InputError, SolverError
+from planner.optimise import interrupt
 
 #: Status words used across planner: a plan's ``status`` is always one of these.
 OPTIMAL = "optimal"
@@ -169,6 +171,46 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / denom
 
 
+_banner_printed = False
+
+
+def _print_banner(msg: bool) -> None:
+    """Have HiGHS print its banner, to stdout only when ``msg``.
+
+    HiGHS prints ``Running HiGHS ... Copyright ...`` to the process's stdout when the first
+    ``Highs`` object of a process is made, before any option can turn output off; with ``msg``
+    false that first one is made with stdout pointed at ``/dev/null``.
+    """
+    global _banner_printed
+    if _banner_printed:
+        return
+    import highspy
+
+    _banner_printed = True
+    if msg:
+        highspy.Highs()
+        return
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs(msg: bool = False):
+    """A ``highspy.Highs`` with its output off (on with ``msg``), the banner included."""
+    import highspy
+
+    _print_banner(msg)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(msg))
+    return h
+
+
 class _FastHiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, passing the model to highspy as whole arrays.
 
@@ -181,6 +223,13 @@ class _FastHiGHS(pulp.HiGHS):
     def __init__(self, *, warm_start: bool = False, **options) -> None:
         super().__init__(**options)
         self.warm_start = warm_start
+
+    def createAndConfigureSolver(self, lp):  # noqa: N802 - PuLP's name
+        _print_banner(bool(self.msg))
+        super().createAndConfigureSolver(lp)
+
+    def callSolver(self, lp):  # noqa: N802 - PuLP's name
+        interrupt.run_highs(lp.solverModel)
 
     def buildSolverModel(self, lp):  # noqa: N802 - PuLP's name
         import highspy
@@ -458,6 +507,12 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
         problem.solve(solver)
     except pulp.PulpSolverError as exc:
         raise SolverError(f"{pulp_name} failed: {exc}") from exc
+    except KeyboardInterrupt:
+        if pulp_name != "HiGHS":
+            interrupt.end_children()  # CBC (or another command-line solver) runs on otherwise
+        if log_path is not None:
+            os.unlink(log_path)
+        raise
     finally:
         seconds = time.perf_counter() - started
     if pulp_name == "HiGHS":
