@@ -9,6 +9,9 @@ the solver's own status and bound: HiGHS through the ``highspy`` object PuLP kee
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import math
 import numbers
 import os
@@ -16,6 +19,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -173,6 +177,46 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 _banner_printed = False
 
+#: When the model being built and solved must be done (``time.perf_counter()``), if any.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "planner_deadline", default=None
+)
+
+
+class DeadlineError(Exception):
+    """The shared deadline (:func:`deadline`) passed while a model was still being built."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block, building and solving share one clock of ``seconds`` (``None``: no
+    limit). Model building calls :func:`check_deadline` as it goes; :func:`solve` gives the
+    solver only the seconds left and reports ``not_solved`` when none are. Nested deadlines
+    keep the earlier."""
+    if seconds is None:
+        yield
+        return
+    end = time.perf_counter() + float(seconds)
+    current = _deadline.get()
+    token = _deadline.set(end if current is None else min(current, end))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def seconds_left() -> float | None:
+    """Seconds before the deadline of :func:`deadline` (``None`` outside one)."""
+    end = _deadline.get()
+    return None if end is None else end - time.perf_counter()
+
+
+def check_deadline() -> None:
+    """Raise :class:`DeadlineError` when the deadline of :func:`deadline` has passed."""
+    left = seconds_left()
+    if left is not None and left <= 0:
+        raise DeadlineError
+
 
 def _print_banner(msg: bool) -> None:
     """Have HiGHS print its banner, to stdout only when ``msg``.
@@ -229,7 +273,10 @@ class _FastHiGHS(pulp.HiGHS):
         super().createAndConfigureSolver(lp)
 
     def callSolver(self, lp):  # noqa: N802 - PuLP's name
-        interrupt.run_highs(lp.solverModel)
+        left = seconds_left()
+        if left is not None:  # what passing the model took comes off the solver's time
+            lp.solverModel.setOptionValue("time_limit", max(left, 0.01))
+        interrupt.run_highs(lp.solverModel, None if left is None else max(left, 0.01))
 
     def buildSolverModel(self, lp):  # noqa: N802 - PuLP's name
         import highspy
@@ -266,6 +313,8 @@ class _FastHiGHS(pulp.HiGHS):
         indices: list[int] = []
         values: list[float] = []
         for r, constraint in enumerate(constraints):
+            if r % 500 == 0:
+                check_deadline()  # passing a million terms one by one takes seconds
             constraint.index = r
             starts[r] = len(indices)
             for var, coefficient in constraint.items():
@@ -391,8 +440,9 @@ def report_from_highs(h, *, is_mip: bool, seconds: float, negated: bool = False)
         objective=objective,
         best_bound=bound,
         mip_gap=gap,
-        message=message,
-        time_limit_reached=status == s.kTimeLimit,
+        # planner interrupts HiGHS only at its deadline (a SIGINT raises before any report)
+        message="time limit reached" if status == s.kInterrupt else message,
+        time_limit_reached=status in (s.kTimeLimit, s.kInterrupt),
     )
 
 
@@ -478,6 +528,17 @@ def _report_other(problem: pulp.LpProblem, name: str, seconds: float) -> SolveRe
     )
 
 
+def _out_of_time(pulp_name: str, when: str) -> SolveReport:
+    """The report of a solve the shared deadline stopped before the solver ran."""
+    return SolveReport(
+        status=NOT_SOLVED,
+        solver="highs" if pulp_name == "HiGHS" else pulp_name.lower(),
+        seconds=0.0,
+        message=f"time limit reached {when}",
+        time_limit_reached=True,
+    )
+
+
 def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveReport:
     """Solve ``problem`` and report its true status, objective, bound and gap.
 
@@ -497,6 +558,12 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
     """
     options = options or SolverOptions()
     pulp_name = _pulp_name(options.name)
+    left = seconds_left()
+    if left is not None:
+        if left <= 0.05:
+            return _out_of_time(pulp_name, "before the solver started")
+        limit = left if options.time_limit is None else min(options.time_limit, left)
+        options = dataclasses.replace(options, time_limit=limit)
     log_path = None
     if pulp_name == "PULP_CBC_CMD":
         handle, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
@@ -507,6 +574,8 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
         problem.solve(solver)
     except pulp.PulpSolverError as exc:
         raise SolverError(f"{pulp_name} failed: {exc}") from exc
+    except DeadlineError:
+        return _out_of_time(pulp_name, "while the model was passed to the solver")
     except KeyboardInterrupt:
         if pulp_name != "HiGHS":
             interrupt.end_children()  # CBC (or another command-line solver) runs on otherwise
