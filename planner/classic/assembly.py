@@ -18,14 +18,12 @@ import pulp
 import scipy.sparse as sp
 
 from planner.errors import ModelInfeasibleError
+from planner.optimise.deadline import DeadlineError, check_deadline, deadline
 from planner.optimise.solver import (
     NOT_SOLVED,
     OPTIMAL,
-    DeadlineError,
     SolveReport,
     SolverOptions,
-    check_deadline,
-    deadline,
     relative_gap,
     solve,
 )

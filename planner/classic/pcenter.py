@@ -24,14 +24,13 @@ import scipy.sparse as sp
 from planner.classic import assembly, inputs
 from planner.classic.assembly import LocationResult, Stopwatch
 from planner.errors import ModelInfeasibleError
+from planner.optimise.deadline import DeadlineError, deadline
 from planner.optimise.solver import (
     FEASIBLE,
     INFEASIBLE,
     OPTIMAL,
-    DeadlineError,
     SolveReport,
     SolverOptions,
-    deadline,
     solve,
 )
 

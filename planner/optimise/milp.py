@@ -25,6 +25,7 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
+from planner.optimise.highs_build import new_highs
 from planner.optimise.interrupt import run_highs
 from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import (
@@ -32,7 +33,6 @@ from planner.optimise.solver import (
     SolverOptions,
     configure_highs,
     default_solver_name,
-    new_highs,
     report_from_highs,
     solve,
 )

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from planner.optimise.highs_build import new_highs
 from planner.optimise.interrupt import run_highs
 from planner.optimise.milp import SparseMILP
-from planner.optimise.solver import new_highs
 
 #: Pairs of each zone to its nearest open sites that seed the pool (assumption: 4, enough that
 #: the first LP of the national baseline needs a few pricing rounds, not dozens).
