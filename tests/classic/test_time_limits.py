@@ -44,7 +44,8 @@ def test_p_center_stops_near_its_time_limit_with_a_plan_not_called_optimal():
     started = time.perf_counter()
     result = p_center(costs, 10, solver=SolverOptions(time_limit=1))
     took = time.perf_counter() - started
-    assert took < 4.0, took
+    # 2.5 s alone here; on a loaded machine (load 5-8 on 2 cores) up to ~5 s
+    assert took < 6.0, took
     assert result.status != OPTIMAL
     assert result.objective is not None and result.best_bound is not None
     assert result.best_bound <= result.objective + 1e-9 and result.gap is not None
