@@ -12,21 +12,31 @@
 ``planner robust SCENARIO --vary K=V1,V2`` one set of sites for several futures
 
 Errors a user can fix are printed as one clear message (exit code 2); an infeasible scenario
-lists the constraints responsible (exit code 3); a solver failure exits with 4.
+lists the constraints responsible (exit code 3); a solver failure exits with 4; Ctrl-C (SIGINT)
+stops at once with one line and exit code 130. Every path a command writes is checked before
+any work (:mod:`planner.files`): ``--out`` of ``run`` must be a new folder, an empty one or an
+earlier plan folder of planner's, and no command overwrites a file it did not write.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import tomllib
+import warnings
 from pathlib import Path
 
 from planner import settings
 from planner.errors import InputError, ModelInfeasibleError, PlannerError, SolverError
 
 EXIT_INPUT, EXIT_INFEASIBLE, EXIT_SOLVER = 2, 3, 4
+#: What a shell reports for a command ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
+#: Files ``planner report`` and ``planner compare`` write into their folder.
+_REPORT_NAMES = ("report.md", "report.xlsx", "report.html", "charts")
+_COMPARISON_NAMES = ("comparison.md", "comparison_sites.csv")
 
 #: ``planner run`` flags that are shorthands for ``--set solver.KEY=VALUE``.
 _SOLVER_FLAGS = {
@@ -99,23 +109,44 @@ def _scenario(args: argparse.Namespace):
     return scenario.updated(overrides, source="command line") if overrides else scenario
 
 
+def _map_file(path: str | Path, field: str) -> Path:
+    """An HTML map's path, checked: planner overwrites only a map of its own."""
+    from planner.files import check_output_file
+    from planner.maps.plan_map import is_planner_map
+
+    return check_output_file(path, may_replace=is_planner_map, field=field)
+
+
+def _report_folder(folder: str | Path, names: tuple[str, ...]) -> Path:
+    """A folder for reports, checked: files of those ``names`` in it are overwritten only in
+    a plan folder of planner's."""
+    from planner.files import check_output_names
+    from planner.reports.manifest import read_manifest
+
+    return check_output_names(
+        folder, names, may_replace=lambda path: read_manifest(path) is not None
+    )
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import planner
     from planner.maps import save_plan_map
-    from planner.reports.run_folder import write_run
+    from planner.reports.run_folder import claim_run_folder, write_run
 
     progress = _progress_printer()
-    plan = planner.run(_scenario(args), progress=progress, verbose=args.verbose)
-    out = write_run(
-        plan, args.out, draw_map=not args.no_map, cdn=args.cdn, report=not args.no_report
-    )
+    scenario = _scenario(args)
+    map_path = _map_file(args.map, "--map") if args.map else None
+    # Checked and locked before any data is read or model solved: a refusal costs nothing.
+    with claim_run_folder(args.out, scenario) as out:
+        plan = planner.run(scenario, progress=progress, verbose=args.verbose)
+        write_run(plan, out, draw_map=not args.no_map, cdn=args.cdn, report=not args.no_report)
     if not args.no_map:
         progress(f"map written: {out / 'map.html'}")
     if not args.no_report:
         progress(f"report written: {out / 'report.html'} (and report.md, report.xlsx, charts/)")
-        if args.map:
-            progress(f"map written: {save_plan_map(plan, Path(args.map), cdn=args.cdn)}")
-    progress(f"plan written: {out}")
+    if map_path is not None:
+        progress(f"map written: {save_plan_map(plan, map_path, cdn=args.cdn)}")
+    progress(f"plan written: {args.out}")
     print(plan.summary_text(verbose=args.verbose))
     return 0
 
@@ -124,16 +155,16 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from planner.maps import save_comparison_map, save_plan_map
     from planner.plan import Plan
 
+    name = "comparison.html" if args.compare else "map.html"
+    out = _map_file(args.out if args.out is not None else Path(args.plan) / name, "--out")
     plan = Plan.load(args.plan)
     if args.compare:
         other = Plan.load(args.compare)
-        out = Path(args.out) if args.out else Path(args.plan) / "comparison.html"
         labels = tuple(args.labels) if args.labels else ("A", "B")
         path = save_comparison_map(
             plan, other, out, metric=args.metric, cdn=args.cdn, labels=labels
         )
     else:
-        out = Path(args.out) if args.out else Path(args.plan) / "map.html"
         path = save_plan_map(plan, out, metric=args.metric, cdn=args.cdn)
     print(f"map written: {path}")
     return 0
@@ -143,8 +174,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from planner.plan import Plan
     from planner.reports.report import write_report
 
+    out = _report_folder(args.out if args.out is not None else args.plan, _REPORT_NAMES)
     plan = Plan.load(args.plan)
-    for path in write_report(plan, Path(args.out) if args.out else Path(args.plan)):
+    for path in write_report(plan, out):
         print(f"report written: {path}")
     return 0
 
@@ -153,10 +185,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from planner.plan import Plan
     from planner.reports.comparison import comparison_markdown, write_comparison
 
+    out = _report_folder(args.out if args.out is not None else args.plan_b, _COMPARISON_NAMES)
     a, b = Plan.load(args.plan_a), Plan.load(args.plan_b)
     labels = tuple(args.labels) if args.labels else ("A", "B")
     print(comparison_markdown(a, b, labels))
-    out = Path(args.out) if args.out else Path(args.plan_b)
     for path in write_comparison(a, b, out, labels):
         print(f"written: {path}")
     return 0
@@ -264,13 +296,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """``warning: MESSAGE``: what a planner needs, without planner's source lines."""
+    return f"warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["data"])
+    formatwarning = warnings.formatwarning
+    warnings.formatwarning = _one_line_warning
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: stopped at the user's request (SIGINT); nothing half-written is left",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -283,7 +328,20 @@ def main(argv: list[str] | None = None) -> int:
     except PlannerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    finally:
+        warnings.formatwarning = formatwarning
+
+
+def entry() -> None:
+    """The ``planner`` command: :func:`main`, and after a SIGINT an exit without freeing a
+    national model's memory object by object (over a second), so that Ctrl-C ends it at once."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -19,6 +19,7 @@ import pandas as pd
 
 from planner.analysis.n_minus_1 import add_n_minus_1
 from planner.network import NetworkInputs, NetworkModel
+from planner.optimise.interrupt import sigint_stops_solves
 from planner.plan import Plan, Provenance
 from planner.scenario import Scenario, load_scenario
 
@@ -78,7 +79,22 @@ def run(
         No plan meets the scenario's constraints; the error says which.
     SolverError
         The solver stopped without any plan.
+    KeyboardInterrupt
+        On SIGINT (Ctrl-C), within a second even while the solver runs
+        (:func:`~planner.optimise.interrupt.sigint_stops_solves`).
     """
+    with sigint_stops_solves():
+        return _run(scenario, overrides, progress, verbose, inputs, neighbour)
+
+
+def _run(
+    scenario: Scenario | str | os.PathLike,
+    overrides: Mapping[str, object] | None,
+    progress: Progress | None,
+    verbose: bool,
+    inputs: NetworkInputs | None,
+    neighbour: pd.DataFrame | None,
+) -> Plan:
     say = progress or _quiet
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

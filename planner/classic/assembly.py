@@ -11,18 +11,29 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pulp
 import scipy.sparse as sp
 
 from planner.errors import ModelInfeasibleError
-from planner.optimise.solver import OPTIMAL, SolveReport, SolverOptions, relative_gap, solve
+from planner.optimise.deadline import DeadlineError, check_deadline, deadline
+from planner.optimise.solver import (
+    NOT_SOLVED,
+    OPTIMAL,
+    SolveReport,
+    SolverOptions,
+    relative_gap,
+    solve,
+)
 
 #: Relative MIP gap used when the caller gives none: tight enough that integer-cost instances
 #: (OR-Library) are solved exactly, unlike the solvers' default of 1e-4.
 DEFAULT_MIP_GAP = 1e-6
+
+#: Variables or rows made between two looks at the clock while a model is built.
+_CHUNK = 20_000
 
 GE = pulp.LpConstraintGE
 LE = pulp.LpConstraintLE
@@ -41,7 +52,12 @@ def variables(
 ) -> list[pulp.LpVariable]:
     """Create ``count`` variables of ``problem`` named ``{prefix}_{start}``, … (bulk creation)."""
     add = problem.add_variable
-    return [add(f"{prefix}_{k}", low, high, cat) for k in range(start, start + count)]
+    made: list[pulp.LpVariable] = []
+    for first in range(start, start + count, _CHUNK):
+        check_deadline()
+        last = min(first + _CHUNK, start + count)
+        made += [add(f"{prefix}_{k}", low, high, cat) for k in range(first, last)]
+    return made
 
 
 def add_rows(
@@ -78,6 +94,8 @@ def add_rows(
     ptr = matrix.indptr.tolist()
     add = problem.addConstraint
     for r in range(rows):
+        if r % _CHUNK == 0:
+            check_deadline()
         lo, hi = ptr[r], ptr[r + 1]
         expression = pulp.LpAffineExpression(zip(terms[lo:hi], coefs[lo:hi], strict=True))
         add(pulp.LpConstraint(expression, sense, f"{prefix}_{r}", rhs_values[r]))
@@ -245,7 +263,9 @@ class SingleSolveModel:
 
     def solve(self, solver: SolverOptions | None = None) -> LocationResult:
         """Solve and return the plan (see :meth:`_plan` of each model for its assignment)."""
-        report = solve(self.problem, options_or_default(solver))
+        options = options_or_default(solver)
+        with deadline(options.time_limit):
+            report = solve(self.problem, options)
         if not report.has_solution:
             return no_plan(
                 self.name,
@@ -259,6 +279,41 @@ class SingleSolveModel:
 
     def _plan(self, report: SolveReport, is_open: np.ndarray) -> LocationResult:
         raise NotImplementedError
+
+
+def within_time(
+    name: str,
+    costs,
+    solver: SolverOptions | None,
+    build: Callable[[], object],
+    *,
+    coverage: bool = False,
+) -> LocationResult:
+    """Build a model with ``build()`` and solve it, building and solving on one clock: the
+    solver's ``time_limit`` (building a PuLP model of millions of pairs takes longer than many
+    a solve). A build the limit stops gives a ``not_solved`` result that says so."""
+    options = options_or_default(solver)
+    started = time.perf_counter()
+    with deadline(options.time_limit):
+        try:
+            model = build()
+        except DeadlineError:
+            report = SolveReport(
+                status=NOT_SOLVED,
+                solver=options.name or "highs",
+                seconds=0.0,
+                message="time limit reached while building the model",
+                time_limit_reached=True,
+            )
+            return no_plan(
+                name,
+                report,
+                points=costs.shape[0],
+                coverage=coverage,
+                build_seconds=time.perf_counter() - started,
+                solve_seconds=0.0,
+            )
+        return model.solve(options)
 
 
 class Stopwatch:

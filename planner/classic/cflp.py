@@ -145,12 +145,18 @@ def cflp(
     single_source: bool = False,
     solver: SolverOptions | None = None,
 ) -> LocationResult:
-    """Solve a capacitated facility location problem; see :meth:`CFLP.from_cost_matrix`."""
-    return CFLP.from_cost_matrix(
+    """Solve a capacitated facility location problem; see :meth:`CFLP.from_cost_matrix`.
+    ``solver.time_limit`` bounds building and solving together."""
+    return assembly.within_time(
+        CFLP.name,
         costs,
-        fixed_costs=fixed_costs,
-        capacities=capacities,
-        weights=weights,
-        required=required,
-        single_source=single_source,
-    ).solve(solver)
+        solver,
+        lambda: CFLP.from_cost_matrix(
+            costs,
+            fixed_costs=fixed_costs,
+            capacities=capacities,
+            weights=weights,
+            required=required,
+            single_source=single_source,
+        ),
+    )

@@ -291,16 +291,23 @@ def lscp(
     single_source: bool = False,
     solver: SolverOptions | None = None,
 ) -> LocationResult:
-    """Solve a location set covering problem; see :meth:`LSCP.from_cost_matrix`."""
-    return LSCP.from_cost_matrix(
+    """Solve a location set covering problem; see :meth:`LSCP.from_cost_matrix`.
+    ``solver.time_limit`` bounds building and solving together."""
+    return assembly.within_time(
+        LSCP.name,
         costs,
-        service_radius,
-        required=required,
-        facility_costs=facility_costs,
-        demand=demand,
-        capacities=capacities,
-        single_source=single_source,
-    ).solve(solver)
+        solver,
+        lambda: LSCP.from_cost_matrix(
+            costs,
+            service_radius,
+            required=required,
+            facility_costs=facility_costs,
+            demand=demand,
+            capacities=capacities,
+            single_source=single_source,
+        ),
+        coverage=True,
+    )
 
 
 def mclp(
@@ -312,7 +319,12 @@ def mclp(
     required=None,
     solver: SolverOptions | None = None,
 ) -> LocationResult:
-    """Solve a maximal covering location problem; see :meth:`MCLP.from_cost_matrix`."""
-    return MCLP.from_cost_matrix(
-        costs, service_radius, p, weights=weights, required=required
-    ).solve(solver)
+    """Solve a maximal covering location problem; see :meth:`MCLP.from_cost_matrix`.
+    ``solver.time_limit`` bounds building and solving together."""
+    return assembly.within_time(
+        MCLP.name,
+        costs,
+        solver,
+        lambda: MCLP.from_cost_matrix(costs, service_radius, p, weights=weights, required=required),
+        coverage=True,
+    )

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from planner.classic import assembly, inputs
 from planner.classic.assembly import LocationResult, Stopwatch
 from planner.errors import ModelInfeasibleError
+from planner.optimise.deadline import DeadlineError, deadline
 from planner.optimise.solver import (
     FEASIBLE,
     INFEASIBLE,
@@ -169,7 +170,12 @@ class PCenter:
                     break
                 run = dataclasses.replace(options, time_limit=remaining)
             mid = (lo + hi) // 2
-            report, plan = self._check(float(levels[mid]), run)
+            try:
+                with deadline(run.time_limit):
+                    report, plan = self._check(float(levels[mid]), run)
+            except DeadlineError:  # stopped while building this radius's check
+                status = FEASIBLE
+                break
             iterations += 1
             solve_seconds += report.seconds
             if plan is not None:
@@ -215,4 +221,9 @@ def p_center(
 
     ``assignment`` gives each point's nearest open facility.
     """
-    return PCenter.from_cost_matrix(costs, p, weights=weights, required=required).solve(solver)
+    return assembly.within_time(
+        PCenter.name,
+        costs,
+        solver,
+        lambda: PCenter.from_cost_matrix(costs, p, weights=weights, required=required),
+    )

@@ -89,6 +89,9 @@ from planner.maps.text import (
 from planner.plan import Plan
 
 _ENGLAND_BOUNDS = [[49.9, -6.4], [55.8, 1.8]]
+#: Marks a map (and ``report.html``) as planner's, so that it is the only kind of file an
+#: output path may overwrite.
+GENERATOR = '<meta name="generator" content="planner">'
 
 
 # -- the map itself -------------------------------------------------------------------------------
@@ -146,7 +149,20 @@ def finish_map(fmap: PlannerMap, title: HtmlBox, legend: HtmlBox) -> PlannerMap:
     fmap.add_child(title)
     fmap.add_child(legend)
     fmap.add_child(ReadyMark())
+    fmap.get_root().header.add_child(folium.Element(GENERATOR), name="generator", index=0)
     return fmap
+
+
+def is_planner_map(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` is a map planner wrote (:data:`GENERATOR` in its head, or
+    in a map from before it the basemap's pane ``planner-land``): ``planner map --out`` and
+    ``planner run --map`` overwrite only such a file."""
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    return GENERATOR.encode() in text[: 1 << 16] or b'"planner-land"' in text
 
 
 def check_offline(offline: bool | None, cdn: bool) -> None:

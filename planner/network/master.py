@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from planner.errors import SolverError
 from planner.optimise.capacity_cuts import CapacityCut
+from planner.optimise.interrupt import run_highs
 from planner.optimise.milp import INF, SparseMILP
 from planner.optimise.solver import (
     FEASIBLE,
@@ -93,11 +94,11 @@ class MasterProblem:
         if mip and start is not None:
             keep = np.flatnonzero(self._integer)
             h.setSolution(keep.size, keep.astype(np.int32), np.asarray(start)[keep])
-        h.run()
+        run_highs(h)
         status = h.getModelStatus()
         if not mip and status != highspy.HighsModelStatus.kOptimal:
             h.clearSolver()  # a stale basis after new cuts; one fresh start
-            h.run()
+            run_highs(h)
             status = h.getModelStatus()
         s = highspy.HighsModelStatus
         if status in (s.kInfeasible, s.kUnboundedOrInfeasible):

@@ -25,6 +25,8 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
+from planner.optimise.highs_build import new_highs
+from planner.optimise.interrupt import run_highs
 from planner.optimise.progress import SolveTicker
 from planner.optimise.solver import (
     SolveReport,
@@ -240,8 +242,7 @@ class SparseMILP:
             lp.integrality_ = np.where(
                 self.integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
             ).tolist()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.passModel(lp)
         return h
 
@@ -327,7 +328,7 @@ class SparseMILP:
             with ticker:
                 if progress is not None and not self.maximize and self.integer.any():
                     ticker.watch(h)
-                h.run()
+                run_highs(h)
             report = report_from_highs(
                 h, is_mip=bool(self.integer.any()), seconds=time.perf_counter() - started
             )

@@ -9,6 +9,7 @@ the solver's own status and bound: HiGHS through the ``highspy`` object PuLP kee
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import os
@@ -22,6 +23,9 @@ import pulp
 
 from planner import settings
 from planner.errors import InputError, SolverError
+from planner.optimise import interrupt
+from planner.optimise.deadline import DeadlineError, seconds_left
+from planner.optimise.highs_build import FastHiGHS
 
 #: Status words used across planner: a plan's ``status`` is always one of these.
 OPTIMAL = "optimal"
@@ -176,83 +180,6 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / denom
 
 
-class _FastHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS interface, passing the model to highspy as whole arrays.
-
-    PuLP's own ``buildSolverModel`` calls ``addCol`` and ``addRow`` once per variable and per
-    constraint; on a model with a million assignment variables that dominates the run. This
-    passes the same columns and rows in two vectorised calls; everything else (options, reading
-    the solution back into the PuLP variables) is PuLP's.
-    """
-
-    def __init__(self, *, warm_start: bool = False, **options) -> None:
-        super().__init__(**options)
-        self.warm_start = warm_start
-
-    def buildSolverModel(self, lp):  # noqa: N802 - PuLP's name
-        import highspy
-
-        inf = highspy.kHighsInf
-        sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        variables = lp.variables()
-        n = len(variables)
-        for i, var in enumerate(variables):
-            var.index = i
-        objective = lp.objective
-        cost = np.fromiter((sense * objective.get(v, 0.0) for v in variables), float, n)
-        lower = np.fromiter(
-            (-inf if v.lowBound is None else v.lowBound for v in variables), float, n
-        )
-        upper = np.fromiter((inf if v.upBound is None else v.upBound for v in variables), float, n)
-        empty_i = np.zeros(0, dtype=np.int32)
-        empty_f = np.zeros(0, dtype=float)
-        self_model = lp.solverModel
-        self_model.addCols(n, cost, lower, upper, 0, empty_i, empty_i, empty_f)
-        if self.mip:
-            integer = np.fromiter(
-                (i for i, v in enumerate(variables) if v.cat == pulp.LpInteger), np.int32
-            )
-            if integer.size:
-                kinds = np.full(integer.size, highspy.HighsVarType.kInteger)
-                self_model.changeColsIntegrality(integer.size, integer, kinds)
-
-        constraints = list(lp._constraints.values())
-        m = len(constraints)
-        starts = np.zeros(m, dtype=np.int32)
-        row_lower = np.empty(m)
-        row_upper = np.empty(m)
-        indices: list[int] = []
-        values: list[float] = []
-        for r, constraint in enumerate(constraints):
-            constraint.index = r
-            starts[r] = len(indices)
-            for var, coefficient in constraint.items():
-                if coefficient != 0:
-                    indices.append(var.index)
-                    values.append(coefficient)
-            lb = constraint.getLb()
-            ub = constraint.getUb()
-            row_lower[r] = -inf if lb is None else lb
-            row_upper[r] = inf if ub is None else ub
-        if m:
-            self_model.addRows(
-                m,
-                row_lower,
-                row_upper,
-                len(indices),
-                starts,
-                np.asarray(indices, dtype=np.int32),
-                np.asarray(values, dtype=float),
-            )
-        if objective.constant:
-            self_model.changeObjectiveOffset(sense * objective.constant)
-        if self.warm_start:
-            start = highspy.HighsSolution()
-            start.col_value = [v.varValue or 0.0 for v in variables]
-            start.value_valid = True
-            self_model.setSolution(start)
-
-
 def configure_highs(h, options: SolverOptions, *, maximize: bool = False) -> None:
     """Set ``options`` on a ``highspy.Highs`` object, refusing any option HiGHS rejects.
 
@@ -285,7 +212,7 @@ def _make_solver(pulp_name: str, options: SolverOptions, log_path: str | None):
         if options.cutoff is not None:
             kwargs["objective_bound"] = float(options.cutoff)
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        return _FastHiGHS(warm_start=options.warm_start, **kwargs)
+        return FastHiGHS(warm_start=options.warm_start, **kwargs)
     if pulp_name == "PULP_CBC_CMD":
         kwargs = dict(common, gapRel=options.mip_gap, threads=options.threads, logPath=log_path)
         if options.cutoff is not None:
@@ -349,8 +276,9 @@ def report_from_highs(h, *, is_mip: bool, seconds: float, negated: bool = False)
         objective=objective,
         best_bound=bound,
         mip_gap=gap,
-        message=message,
-        time_limit_reached=status == s.kTimeLimit,
+        # planner interrupts HiGHS only at its deadline (a SIGINT raises before any report)
+        message="time limit reached" if status == s.kInterrupt else message,
+        time_limit_reached=status in (s.kTimeLimit, s.kInterrupt),
     )
 
 
@@ -436,6 +364,17 @@ def _report_other(problem: pulp.LpProblem, name: str, seconds: float) -> SolveRe
     )
 
 
+def _out_of_time(pulp_name: str, when: str) -> SolveReport:
+    """The report of a solve the shared deadline stopped before the solver ran."""
+    return SolveReport(
+        status=NOT_SOLVED,
+        solver="highs" if pulp_name == "HiGHS" else pulp_name.lower(),
+        seconds=0.0,
+        message=f"time limit reached {when}",
+        time_limit_reached=True,
+    )
+
+
 def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> SolveReport:
     """Solve ``problem`` and report its true status, objective, bound and gap.
 
@@ -455,6 +394,12 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
     """
     options = options or SolverOptions()
     pulp_name = check_solver_installed(options.name)
+    left = seconds_left()
+    if left is not None:
+        if left <= 0.05:
+            return _out_of_time(pulp_name, "before the solver started")
+        limit = left if options.time_limit is None else min(options.time_limit, left)
+        options = dataclasses.replace(options, time_limit=limit)
     log_path = None
     if pulp_name == "PULP_CBC_CMD":
         handle, log_path = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
@@ -465,6 +410,14 @@ def solve(problem: pulp.LpProblem, options: SolverOptions | None = None) -> Solv
         problem.solve(solver)
     except pulp.PulpSolverError as exc:
         raise SolverError(f"{pulp_name} failed: {exc}") from exc
+    except DeadlineError:
+        return _out_of_time(pulp_name, "while the model was passed to the solver")
+    except KeyboardInterrupt:
+        if pulp_name != "HiGHS":
+            interrupt.end_children()  # CBC (or another command-line solver) runs on otherwise
+        if log_path is not None:
+            os.unlink(log_path)
+        raise
     finally:
         seconds = time.perf_counter() - started
     if pulp_name == "HiGHS":

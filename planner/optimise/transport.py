@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from planner.optimise.highs_build import new_highs
+from planner.optimise.interrupt import run_highs
 from planner.optimise.milp import SparseMILP
 
 #: Pairs of each zone to its nearest open sites that seed the pool (assumption: 4, enough that
@@ -148,7 +150,7 @@ class TransportProblem:
         self._add(_nearest(np.flatnonzero(open_pair & ~self._in_pool), self, SEED_SITES))
         rounds = 0
         while True:
-            h.run()
+            run_highs(h)
             rounds += 1
             duals = np.asarray(h.getSolution().row_dual)
             alpha, beta = duals[: self.n_zones], np.maximum(-duals[self.n_zones :], 0.0)
@@ -264,8 +266,7 @@ class TransportProblem:
         lp.a_matrix_.start_ = a.indptr.astype(np.int32)
         lp.a_matrix_.index_ = a.indices.astype(np.int32)
         lp.a_matrix_.value_ = a.data
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.passModel(lp)
         self._highs = h
         return h

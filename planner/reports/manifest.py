@@ -4,6 +4,10 @@ Every ``planner run`` folder gets ``manifest.json``: the scenario as validated, 
 every input file (the scenario file, the embedded geodata or the planner's own files), the
 versions of Python and of the packages that shape the result, the solver, its status and the
 timings.
+
+A manifest also marks its folder as a plan folder of planner's (:data:`MARKER`, and the list of
+files the run wrote): ``planner run --out`` replaces an existing folder only when its manifest
+says so (:func:`is_plan_manifest`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ from planner.data import embedded, table_files
 from planner.files import write_text
 from planner.plan import Plan
 from planner.scenario import Scenario
+
+#: Key and value that mark a manifest (and so its folder) as written by ``planner run``.
+MARKER = ("written_by", "planner run")
+#: Version of the plan folder's layout, for readers of later planners.
+FOLDER_FORMAT = 1
+#: Keys every manifest has had, from before :data:`MARKER` was written: such a manifest (with
+#: ``planner`` among its packages) marks a plan folder too.
+_EARLIER_KEYS = frozenset(
+    {"created", "command", "scenario", "inputs", "packages", "solver", "status"}
+)
 
 _PACKAGES = (
     "planner",
@@ -91,6 +105,8 @@ def build_manifest(plan: Plan, timings: dict[str, float] | None = None) -> dict:
     provenance = plan.provenance
     scenario = provenance.scenario if provenance else None
     return {
+        MARKER[0]: MARKER[1],
+        "folder_format": FOLDER_FORMAT,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
         "scenario": scenario.model_dump(mode="json", exclude={"base_dir"}) if scenario else None,
@@ -105,5 +121,33 @@ def build_manifest(plan: Plan, timings: dict[str, float] | None = None) -> dict:
 
 
 def write_manifest(folder: str | os.PathLike, manifest: dict) -> Path:
-    """Write ``manifest.json`` into ``folder`` atomically."""
-    return write_text(Path(folder) / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    """Write ``manifest.json`` into ``folder`` atomically, with ``files``: the names in
+    ``folder`` (the run's own files), so that a later run knows what it may replace."""
+    folder = Path(folder)
+    names = sorted({p.name for p in folder.iterdir()} | {"manifest.json"})
+    return write_text(
+        folder / "manifest.json", json.dumps({**manifest, "files": names}, indent=2) + "\n"
+    )
+
+
+def read_manifest(folder: str | os.PathLike) -> dict | None:
+    """The manifest of a plan folder of planner's, or ``None`` when ``folder`` has none (no
+    ``manifest.json``, not JSON, or not one planner wrote: :func:`is_plan_manifest`)."""
+    try:
+        text = (Path(folder) / "manifest.json").read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return data if is_plan_manifest(data) else None
+
+
+def is_plan_manifest(data: object) -> bool:
+    """Whether ``data`` (a parsed ``manifest.json``) was written by ``planner run``: it carries
+    :data:`MARKER`, or it is a manifest from before the marker (every key of theirs, and
+    ``planner`` among its packages)."""
+    if not isinstance(data, dict):
+        return False
+    if data.get(MARKER[0]) == MARKER[1]:
+        return True
+    packages = data.get("packages")
+    return data.keys() >= _EARLIER_KEYS and isinstance(packages, dict) and "planner" in packages
