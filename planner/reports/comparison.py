@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from planner.analysis.compare import measures, site_changes
+from planner.csv_cells import write_csv
 from planner.files import write_file, write_text
 from planner.plan import Plan
 from planner.reports.report import md_table, md_text
@@ -77,5 +78,5 @@ def write_comparison(
     folder = Path(folder)
     md = write_text(folder / "comparison.md", comparison_markdown(a, b, labels))
     changes = site_changes(a, b, labels)
-    csv = write_file(folder / "comparison_sites.csv", lambda tmp: changes.to_csv(tmp, index=False))
+    csv = write_file(folder / "comparison_sites.csv", lambda tmp: write_csv(changes, tmp))
     return md, csv
