@@ -51,9 +51,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from planner.csv_cells import write_csv
 from planner.headline import summary_text
-from planner.plan_files import read_plan_folder
+from planner.plan_files.cells import write_csv
+from planner.plan_files.loader import read_plan_folder
 from planner.scenario import Scenario
 
 #: Travel-time thresholds (minutes) reported in every plan; 60 is the partnership's access target
@@ -204,7 +204,7 @@ class Plan:
     @classmethod
     def load(cls, folder: str | os.PathLike) -> Plan:
         """Read a plan written by :meth:`save`, every file checked
-        (:func:`planner.plan_files.read_plan_folder`).
+        (:func:`planner.plan_files.loader.read_plan_folder`).
 
         Raises
         ------

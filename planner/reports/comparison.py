@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 
 from planner.analysis.compare import measures, site_changes
-from planner.csv_cells import write_csv
 from planner.files import write_file, write_text
 from planner.plan import Plan
+from planner.plan_files.cells import write_csv
 from planner.reports.report import md_table, md_text
 
 

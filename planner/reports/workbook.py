@@ -19,7 +19,7 @@ Phasing by year           sites, static scanners, mobile days by year (bars)
 
 The full tables follow (regions, sites, hubs, suppliers, phasing, resilience, assignments).
 Text from the data that a spreadsheet would run as a formula is stored as text (see
-:data:`planner.csv_cells.FORMULA_START`).
+:data:`planner.plan_files.cells.FORMULA_START`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.analysis.curves import access_curve
-from planner.csv_cells import neutralise
 from planner.plan import Plan
+from planner.plan_files.cells import neutralise
 from planner.reports.columns import KINDS, heading, kind_of
 from planner.reports.summary_rows import cost_label, headline_figures
 

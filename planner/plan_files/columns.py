@@ -1,7 +1,7 @@
 """What each file of a saved plan must hold: its columns, their types and allowed values.
 
-:mod:`planner.plan_files` reads a plan folder against these: a required column that is missing,
-a cell of the wrong type (``fixed_scanners = one``, ``open = no``), a value out of range
+:mod:`planner.plan_files.loader` reads a plan folder against these: a required column that is
+missing, a cell of the wrong type (``fixed_scanners = one``, ``open = no``), a value out of range
 (a negative scan count, a latitude of 200) or a duplicate id is an
 :class:`~planner.errors.InputError` naming the file, the row and the column. Columns not listed
 here (an input table's own columns carried into ``sites.csv``) are read as numbers when every
@@ -153,12 +153,12 @@ TABLES: dict[str, dict[str, Column]] = {
         "lat": LAT,
         "lon": LON,
         "open": FLAG,
-        "linked_sites": COUNT.optional(),
-        "scanners": AMOUNT.optional(),
+        "linked_sites": COUNT,
+        "scanners": AMOUNT,
         "mobile_days": AMOUNT.optional(),
-        "network_scans": AMOUNT.optional(),
-        "trainee_load": AMOUNT.optional(),
-        "trainee_capacity": AMOUNT.optional(),
+        "network_scans": AMOUNT,
+        "trainee_load": AMOUNT,
+        "trainee_capacity": AMOUNT,
         "linked_site_ids": TEXT,
     },
     "suppliers": {

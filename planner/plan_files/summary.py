@@ -31,7 +31,7 @@ REQUIRED = (
     "unmet_scans",
 )
 
-#: Type of each known key: a kind, a dict of sub-keys (each optional), or a one-element list
+#: Type of each known key: a kind, a dict of sub-keys (each required), or a one-element list
 #: (a list of such items). Only keys present are checked, except :data:`REQUIRED`.
 SUMMARY: dict[str, object] = {
     "scenario": "text?",
@@ -65,7 +65,7 @@ SUMMARY: dict[str, object] = {
     "mean_travel_minutes": "number?",
     "median_travel_minutes": "number?",
     "p95_travel_minutes": "number?",
-    "share_within_minutes": {t: "number?" for t in ("30", "45", "60", "90")},
+    "share_within_minutes": "shares",
     "access_target_minutes": "number?",
     "access_target_share": "number?",
     "access_target_enforced": "flag?",
@@ -147,6 +147,7 @@ _EXPECTED = {
     _FLAG: "true or false",
     "object": "a JSON object",
     "numbers": "a JSON object of numbers",
+    "shares": "a JSON object of shares from 0 to 1 (or null)",
     "pair": "a [name, share] pair",
 }
 
@@ -168,6 +169,10 @@ def _fits(value, kind: str) -> bool:
         return isinstance(value, dict)
     if kind == "numbers":
         return isinstance(value, dict) and all(_is_number(v) for v in value.values())
+    if kind == "shares":
+        return isinstance(value, dict) and all(
+            v is None or (_is_number(v) and 0 <= v <= 1 + 1e-6) for v in value.values()
+        )
     if kind == "pair":
         return (
             isinstance(value, list)
@@ -185,8 +190,11 @@ def _check(value, spec, key: str, source: str) -> None:
             raise InputError(f"found {_shown(value)}; expected a JSON object", source=source,
                              field=key)  # fmt: skip
         for sub, sub_spec in spec.items():
-            if sub in value:
-                _check(value[sub], sub_spec, f"{key}.{sub}", source)
+            if sub not in value:
+                raise InputError(
+                    f"missing {sub!r}; expected {', '.join(spec)}", source=source, field=key
+                )
+            _check(value[sub], sub_spec, f"{key}.{sub}", source)
         return
     if isinstance(spec, list):
         if not isinstance(value, list):

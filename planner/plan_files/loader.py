@@ -5,15 +5,15 @@
 with one :class:`~planner.errors.InputError` naming the file, the row and the column:
 
 - ``summary.json`` is a JSON object of the plan's figures, each of its type
-  (:mod:`planner.plan_summary`);
+  (:mod:`planner.plan_files.summary`);
 - each table has its required columns, each cell of its column's type and range, ids unique
-  (:mod:`planner.plan_columns`);
+  (:mod:`planner.plan_files.columns`);
 - the totals the summary states are the tables' (sites open, scanners, mobile days, scans,
   population), every assignment names a known zone and an open site, a site is open exactly when
   it has scanners or mobile days.
 
-Text cells written neutralised against spreadsheet formulas (:mod:`planner.csv_cells`) are read
-back to their original text.
+Text cells written neutralised against spreadsheet formulas (:mod:`planner.plan_files.cells`)
+are read back to their original text.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.csv_cells import restore
 from planner.errors import InputError
-from planner.plan_columns import TABLES, Column
-from planner.plan_summary import check_links, check_summary, check_totals
+from planner.plan_files.cells import restore
+from planner.plan_files.columns import TABLES, Column
+from planner.plan_files.summary import check_links, check_summary, check_totals
 
 #: Tables a saved plan must have; the others are written only when the model made them.
 REQUIRED_TABLES = ("sites", "assignments", "demand", "regions")
@@ -45,7 +45,7 @@ def read_plan_folder(folder: str | Path) -> tuple[dict, dict[str, pd.DataFrame |
     summary
         ``summary.json`` as a dict.
     tables
-        One entry per table of :data:`planner.plan_columns.TABLES`: a DataFrame, or ``None``
+        One entry per table of :data:`planner.plan_files.columns.TABLES`: a DataFrame, or ``None``
         for an optional table the folder does not have.
 
     Raises
@@ -94,7 +94,7 @@ def _read_json(path: Path, folder: Path):
 
 def read_table(path: Path, columns: dict[str, Column]) -> pd.DataFrame:
     """One CSV file of a saved plan, each known column parsed and checked (see
-    :mod:`planner.plan_columns`), other columns read as numbers if all are, else as text."""
+    :mod:`planner.plan_files.columns`), other columns read as numbers if all are, else as text."""
     header, rows = _read_cells(path)
     source = str(path)
     missing = [c for c, spec in columns.items() if spec.required and c not in header]
@@ -221,7 +221,7 @@ def _inferred(raw: np.ndarray) -> np.ndarray:
 
 
 def _text(raw: np.ndarray, empty: np.ndarray) -> np.ndarray:
-    """Text cells as written before neutralising (:func:`planner.csv_cells.restore`); empty
+    """Text cells as written before neutralising (:func:`planner.plan_files.cells.restore`); empty
     ones NaN, as pandas reads them."""
     return np.array(
         [math.nan if e else restore(v) for v, e in zip(raw, empty, strict=True)], object

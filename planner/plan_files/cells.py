@@ -9,7 +9,7 @@ only text.
 
 :func:`neutralise` and :func:`restore` are inverse: a text that already starts with apostrophes
 followed by one of those characters gets one more, so that reading a saved plan back
-(:mod:`planner.plan_files`) gives every name exactly as it was.
+(:mod:`planner.plan_files.loader`) gives every name exactly as it was.
 """
 
 from __future__ import annotations
