@@ -29,6 +29,7 @@ REQUIRED = (
     "mobile_days_per_week",
     "demand_scans",
     "unmet_scans",
+    "mean_travel_minutes",
 )
 
 #: Type of each known key: a kind, a dict of sub-keys (each required), or a one-element list
