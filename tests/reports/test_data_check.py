@@ -99,3 +99,13 @@ def test_a_missing_manifest_is_said(tmp_path):
     assert data_warnings(a, b, tmp_path / "a", tmp_path / "b") == [
         "A and B have no manifest.json: whether the input files are the same cannot be checked"
     ]
+
+
+def test_map_compare_warns_too(runs, tmp_path, capsys):
+    capsys.readouterr()
+    out = tmp_path / "cmp.html"
+    args = ["map", str(runs["base"]), "--compare", str(runs["edited"]), "--out", str(out)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "warning: A and B: population differs in 1 of the 4 zones in both" in err
+    assert out.is_file()
