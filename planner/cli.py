@@ -161,6 +161,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if args.compare:
         other = Plan.load(args.compare)
         labels = tuple(args.labels) if args.labels else ("A", "B")
+        _data_warnings(plan, other, args.plan, args.compare, labels)
         path = save_comparison_map(
             plan, other, out, metric=args.metric, cdn=args.cdn, labels=labels
         )
@@ -181,6 +182,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_warnings(a, b, folder_a: str, folder_b: str, labels: tuple[str, str]) -> list[str]:
+    """What differs between two saved plans' data, each said on stderr as a warning."""
+    from planner.reports.data_check import data_warnings
+
+    warnings = data_warnings(a, b, folder_a, folder_b, labels)
+    for warning in warnings:
+        print(f"warning: {labels[0]} and {labels[1]}: {warning}", file=sys.stderr)
+    return warnings
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from planner.plan import Plan
     from planner.reports.comparison import comparison_markdown, write_comparison
@@ -188,8 +199,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = _report_folder(args.out if args.out is not None else args.plan_b, _COMPARISON_NAMES)
     a, b = Plan.load(args.plan_a), Plan.load(args.plan_b)
     labels = tuple(args.labels) if args.labels else ("A", "B")
-    print(comparison_markdown(a, b, labels))
-    for path in write_comparison(a, b, out, labels):
+    warnings = _data_warnings(a, b, args.plan_a, args.plan_b, labels)
+    print(comparison_markdown(a, b, labels, warnings))
+    for path in write_comparison(a, b, out, labels, warnings):
         print(f"written: {path}")
     return 0
 

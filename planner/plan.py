@@ -41,6 +41,7 @@ from a saved plan without solving again:
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -50,8 +51,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from planner.errors import InputError
 from planner.headline import summary_text
+from planner.plan_files.cells import write_csv
+from planner.plan_files.loader import read_plan_folder
 from planner.scenario import Scenario
 
 #: Travel-time thresholds (minutes) reported in every plan; 60 is the partnership's access target
@@ -89,7 +91,6 @@ _TABLES = (
     "resilience",
 )
 _OPTIONAL_TABLES = ("areas", "equity", "hubs", "suppliers", "phasing", "resilience")
-_REQUIRED_TABLES = ("sites", "assignments", "demand", "regions")
 
 
 @dataclass
@@ -189,7 +190,7 @@ class Plan:
             for name in _TABLES:
                 table = getattr(self, name)
                 if table is not None:
-                    table.to_csv(staging / f"{name}.csv", index=False)
+                    write_csv(table, staging / f"{name}.csv")
             folder.mkdir(exist_ok=True)
             for item in staging.iterdir():
                 os.replace(item, folder / item.name)
@@ -202,37 +203,16 @@ class Plan:
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> Plan:
-        """Read a plan written by :meth:`save`."""
-        folder = Path(folder)
-        summary_path = folder / "summary.json"
-        if not summary_path.is_file():
-            raise InputError(
-                "not a saved plan: summary.json is missing (expected the folder written by "
-                "'planner run ... --out FOLDER')",
-                source=str(folder),
-            )
-        try:
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"summary.json is not valid JSON: {exc}", source=str(summary_path)
-            ) from None
-        tables: dict[str, pd.DataFrame | None] = {}
-        for name in _TABLES:
-            path = folder / f"{name}.csv"
-            if not path.is_file():
-                if name in _REQUIRED_TABLES:
-                    raise InputError(
-                        f"{name}.csv is missing from the saved plan", source=str(folder)
-                    )
-                tables[name] = None
-                continue
-            table = pd.read_csv(path, dtype={"site_id": str, "demand_id": str, "hub_id": str})
-            tables[name] = table
-        sites = tables["sites"]
-        for column in ("open", "existing"):
-            if column in sites:
-                sites[column] = sites[column].astype(bool)
+        """Read a plan written by :meth:`save`, every file checked
+        (:func:`planner.plan_files.loader.read_plan_folder`).
+
+        Raises
+        ------
+        InputError
+            If a file is missing, damaged or disagrees with ``summary.json``; the message names
+            the file, row and column.
+        """
+        summary, tables = read_plan_folder(folder)
         return cls(summary=summary, **tables)
 
 
@@ -243,13 +223,13 @@ def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _jsonable(value):
-    """Turn numpy scalars and NaN into plain JSON values."""
+    """Turn numpy scalars into plain JSON values, NaN and infinities into null."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, or no figure (inf)
         return None
     return value

@@ -130,6 +130,9 @@ class NetworkModel:
         self.decomposition: Decomposition | None = None
         self._periods: list[Period] = []
         self._states: dict[str, object] = {}
+        #: Whether an infeasible solve diagnoses its causes (off for the diagnosis's own
+        #: relaxed solves, which only report what they give).
+        self.diagnose = True
 
     # -- constructors -----------------------------------------------------------------------
     @classmethod
@@ -367,7 +370,8 @@ class NetworkModel:
         detail(f"solver: {report.solver}, {report.message}")
         if report.status == INFEASIBLE:
             raise ModelInfeasibleError(
-                "no plan meets every constraint", self.diagnose_infeasibility(options)
+                "no plan meets every constraint",
+                self.diagnose_infeasibility(options) if self.diagnose else [],
             )
         if not report.has_solution:
             raise SolverError(
@@ -376,18 +380,9 @@ class NetworkModel:
             )
 
     def diagnose_infeasibility(self, options: SolverOptions) -> list[str]:
-        """Which constraint groups, relaxed one at a time, make the model feasible.
-
-        Feasibility does not depend on the assignment (unmet demand is a slack), so each
-        relaxed model is built without it: the decomposition's master, small at any scale.
-        """
-
-        def build(relax: frozenset[str]) -> SparseMILP:
-            model = NetworkModel(self.inputs, self.scenario, relax=relax)
-            return model.assemble(assignment=False)[0]
-
-        groups = diagnosis.relaxable_groups(self.context.extensions, self.scenario)
-        return diagnosis.diagnose_infeasibility(build, groups, self.scenario, options, self.relax)
+        """Which constraint groups, relaxed one at a time, make the model feasible, and what
+        the plan without each gives (:func:`planner.network.diagnosis.diagnose_model`)."""
+        return diagnosis.diagnose_model(self, options)
 
 
 def _round_reporter(ticker: SolveTicker, detail: Progress) -> Callable:

@@ -1,7 +1,8 @@
 """Run manifests: what is needed to reproduce a plan.
 
 Every ``planner run`` folder gets ``manifest.json``: the scenario as validated, the SHA-256 of
-every input file (the scenario file, the embedded geodata or the planner's own files), the
+every input file (the scenario file, the embedded geodata or the planner's own files; under
+``data`` the same by scenario key: ``demand_zones``, ``sites``, ``travel_matrix``...), the
 versions of Python and of the packages that shape the result, the solver, its status and the
 timings.
 
@@ -62,9 +63,10 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def input_files(scenario: Scenario) -> list[Path]:
-    """The files a run of ``scenario`` reads: the scenario file, the region outlines, each data
-    table (embedded or the planner's own) the run uses, and an imported travel matrix."""
+def input_roles(scenario: Scenario) -> dict[str, Path]:
+    """The data files a run of ``scenario`` reads, by the scenario key that names them
+    (``regions`` for the region outlines): embedded tables or the planner's own files, and an
+    imported travel matrix. Files that do not exist are left out."""
     data = scenario.data
     keys = ["demand_zones", "sites"]
     if data.candidate_sites.lower() != "none":
@@ -73,16 +75,22 @@ def input_files(scenario: Scenario) -> list[Path]:
         keys.append("hubs")
     if scenario.tracer.enabled:
         keys.append("suppliers")
-    files = [scenario.file] if scenario.file else []
-    files.append(embedded.path("regions"))
+    roles = {"regions": embedded.path("regions")}
     for key in keys:
         own = scenario.resolve(getattr(data, key))
         # A GeoPackage layer is named after its file ("zones.gpkg:lsoa"): hash the file.
-        files.append(embedded.path(key) if own is None else table_files.split_layer(own)[0])
+        roles[key] = embedded.path(key) if own is None else table_files.split_layer(own)[0]
     matrix = scenario.resolve(data.travel_matrix)
     if matrix is not None:
-        files.append(matrix)
-    return [f for f in files if f.is_file()]
+        roles["travel_matrix"] = matrix
+    return {key: path for key, path in roles.items() if path.is_file()}
+
+
+def input_files(scenario: Scenario) -> list[Path]:
+    """The files a run of ``scenario`` reads: the scenario file, the region outlines, each data
+    table (embedded or the planner's own) the run uses, and an imported travel matrix."""
+    files = [scenario.file] if scenario.file and scenario.file.is_file() else []
+    return files + list(input_roles(scenario).values())
 
 
 def package_versions() -> dict[str, str]:
@@ -111,6 +119,11 @@ def build_manifest(plan: Plan, timings: dict[str, float] | None = None) -> dict:
         "command": " ".join(sys.argv),
         "scenario": scenario.model_dump(mode="json", exclude={"base_dir"}) if scenario else None,
         "inputs": {str(p): file_sha256(p) for p in input_files(scenario)} if scenario else {},
+        # The same data files by role, so that two plans' data can be compared wherever
+        # their files lie (planner.reports.data_check).
+        "data": (
+            {key: file_sha256(p) for key, p in input_roles(scenario).items()} if scenario else {}
+        ),
         "packages": package_versions(),
         "platform": platform.platform(),
         "solver": plan.summary.get("solver"),

@@ -31,20 +31,19 @@ from planner.reports.workbook import write_workbook
 CHARTS_FOLDER = "charts"
 
 
+def _shown(value: float | None, fmt: str) -> str:
+    """``value`` in ``fmt``, or "n/a" when the plan has no such figure (None or NaN: a plan
+    that assigns no scan has no travel time)."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "n/a" if missing else fmt.format(value)
+
+
 def _money(value: float | None) -> str:
-    return (
-        "n/a"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else f"£{value:,.0f}"
-    )
+    return _shown(value, "£{:,.0f}")
 
 
 def _pct(value: float | None) -> str:
-    return (
-        "n/a"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else f"{value:.1%}"
-    )
+    return _shown(value, "{:.1%}")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -79,8 +78,8 @@ def _headline_section(s: dict) -> list[str]:
         ("Mobile units", headline.mobile_text(s)),
         ("Demand (scans a year)", f"{s['demand_scans']:,.0f}"),
         ("Unmet demand (scans a year)", f"{s['unmet_scans']:,.0f}"),
-        ("Mean travel (minutes)", f"{s['mean_travel_minutes']:.1f}"),
-        ("95th percentile travel (minutes)", f"{s.get('p95_travel_minutes', float('nan')):.1f}"),
+        ("Mean travel (minutes)", _shown(s["mean_travel_minutes"], "{:.1f}")),
+        ("95th percentile travel (minutes)", _shown(s.get("p95_travel_minutes"), "{:.1f}")),
         *[(f"Population within {k} min of a static scanner", _pct(v)) for k, v in shares.items()],
         ("Mean scanner utilisation", _pct(s.get("mean_utilisation"))),
         ("Yearly cost, all parts (the model's objective)", _money(s.get("total_cost"))),

@@ -19,7 +19,7 @@ Phasing by year           sites, static scanners, mobile days by year (bars)
 
 The full tables follow (regions, sites, hubs, suppliers, phasing, resilience, assignments).
 Text from the data that a spreadsheet would run as a formula is stored as text (see
-:data:`FORMULA_START`).
+:data:`planner.plan_files.cells.FORMULA_START`).
 """
 
 from __future__ import annotations
@@ -36,13 +36,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.analysis.curves import access_curve
 from planner.plan import Plan
+from planner.plan_files.cells import neutralise
 from planner.reports.columns import KINDS, heading, kind_of
 from planner.reports.summary_rows import cost_label, headline_figures
 
-#: A text cell starting with one of these is run as a formula by spreadsheet programs (or, for
-#: "=", stored as one by openpyxl): such cells from the data get a leading apostrophe (OWASP's
-#: advice against formula injection), so a site named "=HYPERLINK(...)" stays text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="005EB8")
 _MIN_WIDTH, _MAX_WIDTH = 9, 60
@@ -54,8 +51,8 @@ def _cell_value(value, yes_no: bool):
         return None
     if yes_no and isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return neutralise(value)
     return value.item() if isinstance(value, np.generic) else value
 
 

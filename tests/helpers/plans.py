@@ -170,7 +170,10 @@ def alternative_plan() -> Plan:
     """``small_plan`` as the optimiser might redraw it: S3 closed, Reading (S7) opened."""
     plan = small_plan(title="Optimised South East network")
     sites = plan.sites.copy()
-    sites.loc[sites["site_id"] == "S3", "open"] = False
+    sites.loc[sites["site_id"] == "S3", ["open", "fixed_scanners", "capacity_scans"]] = [
+        False, 0, 0,
+    ]  # fmt: skip
+    sites.loc[sites["site_id"] == "S3", ["assigned_scans", "utilisation"]] = [0, np.nan]
     sites.loc[sites["site_id"] == "S7", ["open", "fixed_scanners", "capacity_scans"]] = [
         True, 1, 4500,
     ]  # fmt: skip

@@ -179,6 +179,7 @@ def resized_plan() -> Plan:
     """alternative_plan with the Royal Marsden (S1) cut from 2 static scanners to 1."""
     plan = alternative_plan()
     plan.sites.loc[plan.sites["site_id"] == "S1", ["fixed_scanners", "capacity_scans"]] = [1, 4500]
+    plan.summary = {**plan.summary, "scanners_fixed": int(plan.sites["fixed_scanners"].sum())}
     return plan
 
 

@@ -38,7 +38,7 @@ def test_cli_report_and_compare(two_plans, tmp_path, capsys):
     assert main(["compare", str(two_plans[0]), str(two_plans[1]), "--out", str(tmp_path)]) == 0
     assert "opened" in capsys.readouterr().out
     assert main(["report", str(tmp_path / "missing")]) == 2
-    assert "summary.json is missing" in capsys.readouterr().err
+    assert "missing: does not exist: expected a plan folder" in capsys.readouterr().err
 
 
 HOSTILE = "<img src=x onerror=alert(1)>"

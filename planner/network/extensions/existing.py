@@ -63,3 +63,65 @@ class ExistingPolicy(Extension):
                 "set existing.policy = 'may_close' or relax the limits named",
                 problems,
             )
+
+    @classmethod
+    def kept(cls, context: ModelContext) -> tuple[int, int] | None:
+        """The existing sites the policy keeps open and their static scanners (``None`` when the
+        policy keeps none)."""
+        if not cls._keeps(context):
+            return None
+        sites = context.inputs.sites
+        existing = sites["existing"].to_numpy(bool)
+        return int(existing.sum()), int(sites["existing_scanners"].to_numpy(int)[existing].sum())
+
+    @classmethod
+    def note(cls, context: ModelContext) -> str | None:
+        """What the policy holds the plan to, for the infeasibility diagnosis."""
+        kept = cls.kept(context)
+        if kept is None:
+            return None
+        sites, scanners = kept
+        return (
+            f"keeps {_count(sites, 'existing site')} open with at least their "
+            f"{_count(scanners, 'static scanner')}"
+        )
+
+    @classmethod
+    def limit_conflicts(cls, context: ModelContext) -> list[str]:
+        """The limits the kept sites break on their own, before any plan is sought."""
+        kept = cls.kept(context)
+        if kept is None:
+            return []
+        sites, scanners = kept
+        limits, policy = context.scenario.limits, f"existing.policy = {cls._policy(context)!r}"
+        way_out = "or set existing.policy = 'may_close'"
+        out = []
+        if limits.max_sites is not None and sites > limits.max_sites:
+            out.append(
+                f"{policy} keeps {_count(sites, 'existing site')} open, more than "
+                f"limits.max_sites = {limits.max_sites}: raise max_sites to {sites} or more, "
+                + way_out
+            )
+        if limits.max_scanners is not None and scanners > limits.max_scanners:
+            out.append(
+                f"{policy} keeps the existing sites' {_count(scanners, 'static scanner')}, more "
+                f"than limits.max_scanners = {limits.max_scanners}: raise max_scanners to "
+                f"{scanners} or more, " + way_out
+            )
+        costs = context.costs
+        floor = sites * costs["open_site"] + scanners * costs["scanner"]
+        if limits.budget is not None and floor > limits.budget:
+            out.append(
+                f"{policy} keeps {_count(sites, 'existing site')} open with "
+                f"{_count(scanners, 'static scanner')}, which cost at least £{floor:,.0f} a year, "
+                f"more than limits.budget = £{limits.budget:,.0f}: raise the budget, " + way_out
+            )
+        return out
+
+    @staticmethod
+    def _policy(context: ModelContext) -> str:
+        return context.scenario.existing.policy
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
