@@ -117,14 +117,17 @@ def _map_file(path: str | Path, field: str) -> Path:
     return check_output_file(path, may_replace=is_planner_map, field=field)
 
 
-def _report_folder(folder: str | Path, names: tuple[str, ...]) -> Path:
-    """A folder for reports, checked: files of those ``names`` in it are overwritten only in
-    a plan folder of planner's."""
+def _report_folder(out: str | None, plan: str, names: tuple[str, ...]) -> Path:
+    """The folder reports go to (``--out``, else the plan's own), checked: files of those
+    ``names`` in it are overwritten only in a plan folder of planner's."""
     from planner.files import check_output_names
     from planner.reports.manifest import read_manifest
 
     return check_output_names(
-        folder, names, may_replace=lambda path: read_manifest(path) is not None
+        out if out is not None else plan,
+        names,
+        may_replace=lambda path: read_manifest(path) is not None,
+        field="--out" if out is not None else "PLAN",
     )
 
 
@@ -175,8 +178,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from planner.plan import Plan
     from planner.reports.report import write_report
 
-    out = _report_folder(args.out if args.out is not None else args.plan, _REPORT_NAMES)
-    plan = Plan.load(args.plan)
+    plan = Plan.load(args.plan)  # first: a plan path that is no plan is said as such
+    out = _report_folder(args.out, args.plan, _REPORT_NAMES)
     for path in write_report(plan, out):
         print(f"report written: {path}")
     return 0
@@ -196,8 +199,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from planner.plan import Plan
     from planner.reports.comparison import comparison_markdown, write_comparison
 
-    out = _report_folder(args.out if args.out is not None else args.plan_b, _COMPARISON_NAMES)
     a, b = Plan.load(args.plan_a), Plan.load(args.plan_b)
+    out = _report_folder(args.out, args.plan_b, _COMPARISON_NAMES)
     labels = tuple(args.labels) if args.labels else ("A", "B")
     warnings = _data_warnings(a, b, args.plan_a, args.plan_b, labels)
     print(comparison_markdown(a, b, labels, warnings))

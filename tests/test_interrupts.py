@@ -84,7 +84,9 @@ def test_two_writers_on_one_folder_one_wins_whole(tmp_path):
         assert writer.returncode == 0, err  # no FileNotFoundError or any other exception
         results.append(json.loads(out))
     assert sum(r["wins"] + r["refused"] for r in results) == 120
-    assert all(r["wins"] > 0 for r in results)
+    # Under load one writer may win every time it meets the other: not a fault, so only
+    # some win is asserted, not both.
+    assert sum(r["wins"] for r in results) > 0
     assert sum(r["refused"] for r in results) > 0, results  # they did meet
     # the folder is one writer's whole: every part from the same run as writer.txt
     stamp = (folder / "writer.txt").read_text()

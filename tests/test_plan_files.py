@@ -226,3 +226,13 @@ def test_loader_errors_are_input_errors(saved):
         Plan.load(saved)
     assert caught.value.field == "share_within_60" and caught.value.row == [2]
     assert caught.value.source.endswith("regions.csv")
+
+
+def test_solver_rounding_past_a_bound_is_read_as_the_bound(saved):
+    # A hub's trainee load came back from HiGHS as -3.1e-11: on the bound, not past it.
+    _edit_csv(saved, "sites.csv", _set("S2", "utilisation", "-3.1e-11"))
+    sites = Plan.load(saved).sites
+    assert sites.loc[sites["site_id"] == "S2", "utilisation"].item() == 0.0
+    _edit_csv(saved, "sites.csv", _set("S2", "utilisation", "-0.01"))
+    with pytest.raises(InputError, match="field 'utilisation'.*of 0 or more"):
+        Plan.load(saved)

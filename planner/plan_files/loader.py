@@ -34,6 +34,9 @@ from planner.plan_files.summary import check_links, check_summary, check_totals
 
 #: Tables a saved plan must have; the others are written only when the model made them.
 REQUIRED_TABLES = ("sites", "assignments", "demand", "regions")
+#: How far past a bound a figure may lie and still be read as on it: solver rounding
+#: (HiGHS's feasibility tolerance is 1e-7; assumption: 1e-6 covers its sums).
+SOLVER_NOISE = 1e-6
 _TRUE, _FALSE = "true", "false"
 
 
@@ -167,10 +170,16 @@ def _parse(raw: np.ndarray, spec: Column, source: str, field: str) -> np.ndarray
     if spec.kind == "count":
         bad = ~empty & (numbers != np.round(numbers))
         _fail(bad, source, field, raw, "expected " + _expected(spec))
+    # A solver's figures carry rounding noise (a hub's trainee load of -3.1e-11): within
+    # SOLVER_NOISE of a bound is on it, and is read as the bound.
     if spec.low is not None:
-        _fail(~empty & (numbers < spec.low), source, field, raw, "expected " + _expected(spec))
+        low = spec.low - SOLVER_NOISE
+        _fail(~empty & (numbers < low), source, field, raw, "expected " + _expected(spec))
+        numbers = np.where(~empty & (numbers < spec.low), spec.low, numbers)
     if spec.high is not None:
-        _fail(~empty & (numbers > spec.high), source, field, raw, "expected " + _expected(spec))
+        high = spec.high + SOLVER_NOISE
+        _fail(~empty & (numbers > high), source, field, raw, "expected " + _expected(spec))
+        numbers = np.where(~empty & (numbers > spec.high), spec.high, numbers)
     _unique(numbers, spec, source, field, raw)
     if spec.kind == "count" and not empty.any():
         return numbers.astype(np.int64)

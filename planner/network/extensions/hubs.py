@@ -194,7 +194,8 @@ def hub_tables(
     table["network_scans"] = g["assigned_scans"].sum().reindex(table.index, fill_value=0.0)
     load = np.zeros(len(table))
     np.add.at(load, links.destination, solution[columns.load])
-    table["trainee_load"] = load * settings.staff_per_scanner
+    # max(0): a load of no trainee comes back from the solver as -3e-11 at times.
+    table["trainee_load"] = np.maximum(load, 0.0) * settings.staff_per_scanner
     table["linked_site_ids"] = (
         g["site_id"].apply(lambda s: ";".join(s)).reindex(table.index, fill_value="")
     )
