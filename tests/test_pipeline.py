@@ -8,6 +8,8 @@ and costs 1,000,000 a year, a site 100,000 a year, travel 0.30 per scan-minute; 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import planner
@@ -49,8 +51,8 @@ mip_gap = 0.0
 BOTH_TOWNS = {"access.enforce": True, "access.minutes": 60, "access.share": 0.9}
 
 
-@pytest.fixture
-def two_towns(tmp_path):
+def write_two_towns(folder: Path) -> Path:
+    """The two towns' files written into ``folder``; returns the scenario's path."""
     for name, text in (
         ("zones.csv", ZONES),
         ("sites.csv", SITES),
@@ -58,8 +60,13 @@ def two_towns(tmp_path):
         ("matrix.csv", MATRIX),
         ("two_towns.toml", SCENARIO),
     ):
-        (tmp_path / name).write_text(text)
-    return tmp_path / "two_towns.toml"
+        (folder / name).write_text(text)
+    return folder / "two_towns.toml"
+
+
+@pytest.fixture
+def two_towns(tmp_path):
+    return write_two_towns(tmp_path)
 
 
 def test_run_plans_a_scenario_file_as_solved_by_hand(two_towns):

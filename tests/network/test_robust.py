@@ -26,20 +26,12 @@ from planner.network.warm_start import from_neighbour
 from planner.optimise.solver import SolverOptions
 from planner.scenario import load_scenario
 from tests.helpers.invariants import check_invariants
-from tests.test_pipeline import CANDIDATES, MATRIX, SCENARIO, SITES, ZONES
+from tests.test_pipeline import write_two_towns
 
 
 @pytest.fixture
 def futures(tmp_path):
-    for name, text in (
-        ("zones.csv", ZONES),
-        ("sites.csv", SITES),
-        ("candidates.csv", CANDIDATES),
-        ("matrix.csv", MATRIX),
-        ("two_towns.toml", SCENARIO),
-    ):
-        (tmp_path / name).write_text(text)
-    base = load_scenario(tmp_path / "two_towns.toml")
+    base = load_scenario(write_two_towns(tmp_path))
     return [base.updated({"demand.scans_per_million": r}) for r in (2500, 5000)]
 
 
