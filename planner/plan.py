@@ -78,7 +78,8 @@ class Provenance:
     timings: dict[str, float]
 
 
-_TABLES = (
+#: The tables a saved plan's folder may hold, each as ``NAME.csv``.
+PLAN_TABLES = (
     "sites",
     "assignments",
     "demand",
@@ -187,7 +188,7 @@ class Plan:
             with open(staging / "summary.json", "w", encoding="utf-8") as fh:
                 json.dump(_jsonable(self.summary), fh, indent=2, sort_keys=False)
                 fh.write("\n")
-            for name in _TABLES:
+            for name in PLAN_TABLES:
                 table = getattr(self, name)
                 if table is not None:
                     write_csv(table, staging / f"{name}.csv")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from planner.files import check_output_folder, folder_lock, some, staged_folder
 from planner.maps import save_plan_map
-from planner.plan import Plan
+from planner.plan import PLAN_TABLES, Plan
 from planner.reports.manifest import (
     build_manifest,
     input_files,
@@ -39,21 +39,7 @@ from planner.scenario import Scenario
 PLANNER_FILES = frozenset(
     {
         "summary.json",
-        *(
-            f"{table}.csv"
-            for table in (
-                "sites",
-                "assignments",
-                "demand",
-                "regions",
-                "areas",
-                "equity",
-                "hubs",
-                "suppliers",
-                "phasing",
-                "resilience",
-            )
-        ),
+        *(f"{table}.csv" for table in PLAN_TABLES),
         "manifest.json",
         "map.html",
         "comparison.html",
