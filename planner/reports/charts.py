@@ -117,15 +117,26 @@ def access_curve_chart(plan: Plan) -> Figure:
                     color=WARM,
                     fontsize=8,
                 )
-        ax.set_xlim(0, curve["minutes"].iloc[-1])
-        ax.set_ylim(0, 1.02)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel("Travel time (minutes)")
-        ax.set_ylabel("Share of the population (of scans, dotted)")
-        ax.set_title("Population within each travel time of a static scanner")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        access_axes(
+            ax,
+            curve["minutes"].iloc[-1],
+            ylabel="Share of the population (of scans, dotted)",
+            title="Population within each travel time of a static scanner",
+            legend_size=8,
+        )
     return fig
+
+
+def access_axes(ax, right: float, *, ylabel: str, title: str, legend_size: float) -> None:
+    """The axes of an access S-curve chart: minutes from 0 to ``right``, shares in percent."""
+    ax.set_xlim(0, right)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Travel time (minutes)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", frameon=False, fontsize=legend_size)
 
 
 def utilisation_chart(plan: Plan) -> Figure | None:

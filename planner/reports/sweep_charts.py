@@ -20,7 +20,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from planner.analysis.curves import access_curve
-from planner.reports.charts import _STYLE, PLAN, SCANS, TODAY, WARM, Chart, _figure, _pounds
+from planner.reports.charts import (
+    _STYLE,
+    PLAN,
+    SCANS,
+    TODAY,
+    WARM,
+    Chart,
+    _figure,
+    _pounds,
+    access_axes,
+)
 
 #: At most this many runs' S-curves on one chart (evenly chosen along the sweep's order).
 MAX_CURVES = 8
@@ -104,14 +114,13 @@ def curves_chart(folder: Path, results: pd.DataFrame, labels: list[str]) -> Figu
         minutes = results["access_minutes"].dropna()
         if len(minutes):
             ax.axvline(float(minutes.iloc[0]), color="#AEB7BD", lw=1, zorder=0)
-        ax.set_xlim(0, top)
-        ax.set_ylim(0, 1.02)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel("Travel time (minutes)")
-        ax.set_ylabel("Share of the population")
-        ax.set_title("Population within each travel time of a static scanner, by run")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="lower right", frameon=False, fontsize=7)
+        access_axes(
+            ax,
+            top,
+            ylabel="Share of the population",
+            title="Population within each travel time of a static scanner, by run",
+            legend_size=7,
+        )
     return fig
 
 
