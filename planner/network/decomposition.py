@@ -66,6 +66,11 @@ MASTER_GAP_START = 0.01
 #: master finds plans; its bound is not a bound of the model and is never reported as one.
 RESTRICTED_SOLVES, RESTRICTED_TIME_SHARE, RESTRICTED_SITE_SHARE = 4, 0.06, 0.5
 RESTRICTED_MIN_SITES = 300
+#: A restricted solve stopped by its clock whose incumbent is this far (relative) above the
+#: solve's own bound is not priced. Measured on 33,755 zones x 500 sites: a 36 s solve stopped
+#: at its root node with an incumbent of 82.7 m against a bound of 40.9 m; pricing that plan
+#: took 170 s and gave 83.6 m, a plan no later solve could use (assumption: 25%).
+UNPRICED_GAP = 0.25
 
 
 @dataclass
@@ -274,9 +279,17 @@ class Decomposition:
                 seconds = min(share * limit, remaining() - self.pricing_seconds)
                 if seconds < 1.0:
                     break
-                status, z, _ = self.master.solve(mip=True, time_limit=seconds, start=best_z)
+                status, z, bound = self.master.solve(mip=True, time_limit=seconds, start=best_z)
                 if z is None:
                     break  # no plan on these sites alone: the full master looks further
+                own_gap = relative_gap(self.master.problem.objective_value(z), bound)
+                if status != OPTIMAL and (own_gap is None or own_gap > UNPRICED_GAP):
+                    # A placeholder incumbent (the root not yet solved): minutes to price
+                    # and no use. Once more with twice the time, then the full master.
+                    if share == RESTRICTED_TIME_SHARE:
+                        share *= 2
+                        continue
+                    break
                 if best_z is not None and (
                     self.master.same_plan(z, best_z)
                     or self.master.problem.objective_value(z) >= best
@@ -304,7 +317,7 @@ class Decomposition:
             if self.grouped is None:
                 prices = sub.solve(cap, threads=self.options.threads).zone_prices
             else:
-                grouped = self.grouped[t].solve(cap, threads=self.options.threads)
+                grouped = self.grouped[t].solve(cap, threads=self.options.threads, fresh=True)
                 prices = sub.zone_prices(grouped.site_prices, cap)
             self.master.add_cut(t, capacity_cut(sub, prices, self.levels[t]))
         self.pricing_seconds = max(self.pricing_seconds, time.perf_counter() - started)
