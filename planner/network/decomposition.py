@@ -282,7 +282,8 @@ class Decomposition:
                 status, z, bound = self.master.solve(mip=True, time_limit=seconds, start=best_z)
                 if z is None:
                     break  # no plan on these sites alone: the full master looks further
-                own_gap = relative_gap(self.master.problem.objective_value(z), bound)
+                master_cost = self.master.problem.objective_value(z)
+                own_gap = relative_gap(master_cost, bound)
                 if status != OPTIMAL and (own_gap is None or own_gap > UNPRICED_GAP):
                     # A placeholder incumbent (the root not yet solved): minutes to price
                     # and no use. Once more with twice the time, then the full master.
@@ -290,10 +291,7 @@ class Decomposition:
                         share *= 2
                         continue
                     break
-                if best_z is not None and (
-                    self.master.same_plan(z, best_z)
-                    or self.master.problem.objective_value(z) >= best
-                ):
+                if best_z is not None and (self.master.same_plan(z, best_z) or master_cost >= best):
                     # The same plan, or one that cannot beat it (its master cost is a lower
                     # bound of its cost; a solve stopped by its time limit can return such).
                     # Stopped by its own clock, it may not have looked far: once more, with

@@ -108,10 +108,8 @@ class TransportProblem:
         self.unmet_cost = np.broadcast_to(np.asarray(unmet_cost, float), self.demand.shape).copy()
         self.n_zones, self.n_sites = len(self.demand), int(n_sites)
         self.tolerance = 1e-7 * max(1.0, float(np.abs(self.cost).max(initial=0.0)))
-        self._highs = None
-        self._pool = np.zeros(0, dtype=np.int64)
         self._in_pool = np.zeros(len(self.cost), bool)
-        self._unmet_changed = False
+        self._start_afresh()
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -139,9 +137,7 @@ class TransportProblem:
         """
         capacity = np.maximum(np.asarray(capacity, float), 0.0)
         if fresh:
-            self._highs, self._unmet_changed = None, False
-            self._pool = np.zeros(0, dtype=np.int64)
-            self._in_pool[:] = False
+            self._start_afresh()
         h = self._model()
         if threads:
             h.setOptionValue("threads", int(threads))
@@ -258,6 +254,12 @@ class TransportProblem:
         return lp
 
     # -- the pooled HiGHS model -------------------------------------------------------------
+    def _start_afresh(self) -> None:
+        """No HiGHS model, an empty pool, and the problem's own unmet bounds and costs."""
+        self._highs, self._unmet_changed = None, False
+        self._pool = np.zeros(0, dtype=np.int64)
+        self._in_pool[:] = False
+
     def _model(self):
         if self._highs is not None:
             return self._highs

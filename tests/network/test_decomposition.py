@@ -185,6 +185,21 @@ def test_pricing_proves_the_pooled_lp_optimal():
     assert (used <= capacity + 1e-6).all()
 
 
+def test_a_fresh_solve_forgets_the_last_pool_and_caps():
+    problem = _far_first_problem(seed=5)
+    first = np.full(problem.n_sites, problem.demand.sum() / 6)
+    first[6:] = 0.0  # only sites 0-5 open: their pairs fill the pool
+    capped = problem.solve(first, unmet_upper=problem.demand / 2)
+    later = np.full(problem.n_sites, problem.demand.sum() / (problem.n_sites - 4))
+    later[:4] = 10.0
+    fresh = problem.solve(later, fresh=True)
+    new = _far_first_problem(seed=5).solve(later)
+    # As a problem that never solved: the same pool, the full LP's cost with no unmet cap.
+    assert capped.pool > 0 and fresh.pool == new.pool
+    assert fresh.cost == pytest.approx(_full_lp(problem, later), rel=1e-9)
+    assert fresh.cost == pytest.approx(new.cost, rel=1e-12)
+
+
 def test_capacity_cut_is_a_lower_bound_exact_where_it_was_made():
     problem = _far_first_problem(seed=9)
     levels = [np.array([0.0, 100.0, 200.0, 300.0, 400.0])] * problem.n_sites
