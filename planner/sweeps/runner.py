@@ -8,24 +8,29 @@ Each task calls :func:`planner.run` with the shared inputs and writes its plan f
 so the workers need the same file system as the client: one machine, or an HPC cluster's
 shared disk.
 
-Warm starts: the runs are split into as many chains as the cluster has worker threads, each
-chain a run of consecutive points (neighbours in the grid: they differ in the last key's value).
-A run waits for the one before it in its chain and starts from that run's sites
-(:func:`planner.network.warm_start.from_neighbour`); the chains run side by side. A task never
-raises: a failure is a row with its status and message, and the next run in the chain starts
-cold.
+Balance and warm starts: every run is submitted at once, in sweep order, and each worker
+thread takes the next run when its last one ends, so a slow run holds up one worker and no
+other (runs of one sweep took from 0.4 to 15 s: split into fixed chains ahead of time, one
+worker waited for the other). A run starts from the sites of the nearest run already complete
+(:func:`neighbours`; :func:`planner.network.warm_start.from_neighbour`), which each run posts
+on the scheduler when it ends (Dask's metadata store, under the sweep's own key, cleared when
+the sweep ends). A task never raises: a failure is a row with its status and message, and
+posts nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from planner.errors import ModelInfeasibleError, PlannerError
 from planner.network import NetworkInputs
@@ -43,6 +48,9 @@ from planner.sweeps.results import (
 
 #: Columns of a plan's sites table a neighbouring run starts from.
 _START_COLUMNS = ["site_id", "fixed_scanners", "mobile_days"]
+#: Neighbours a run asks for a warm start, nearest first (one message to the scheduler each;
+#: beyond these, a run is far enough from the rest to start as a cold run does).
+_NEIGHBOURS_ASKED = 8
 
 
 @dataclass(frozen=True)
@@ -54,13 +62,16 @@ class RunTask:
     folder: str
     maps: bool
     reports: bool
+    board: tuple[str, ...] = ()  # where runs post their sites on the scheduler: () for none
+    name: str = ""  # this run's name there
+    neighbours: tuple[str, ...] = ()  # the runs to start from, nearest first
 
 
-def run_point(task: RunTask, shared: NetworkInputs | None, previous: dict | None) -> dict:
+def run_point(task: RunTask, shared: NetworkInputs | None) -> dict:
     """Plan one run on a worker and write its folder; never raises (see the module docstring).
 
-    Returns ``{"row": ..., "sites": ...}``: the run's :func:`~planner.sweeps.results.plan_row`
-    (or failure row) and its sites table for the next run's warm start (``None`` on failure).
+    Returns ``{"row": ...}``: the run's :func:`~planner.sweeps.results.plan_row` (or failure
+    row). A run that made a plan posts its sites for the runs that start from it.
     """
     import planner
     from planner.reports.run_folder import write_run
@@ -69,17 +80,42 @@ def run_point(task: RunTask, shared: NetworkInputs | None, previous: dict | None
     scenario = task.scenario
     try:
         inputs = inputs_for(shared, task.loaded_for, scenario)
-        neighbour = previous.get("sites") if previous else None
+        neighbour = _nearest_posted(task)
         plan = planner.run(scenario, inputs=inputs, neighbour=neighbour)
         write_run(plan, task.folder, draw_map=task.maps, report=task.reports)
-        return {"row": plan_row(plan.summary), "sites": plan.sites[_START_COLUMNS].copy()}
+        _post(task, plan.sites[_START_COLUMNS])
+        return {"row": plan_row(plan.summary)}
     except ModelInfeasibleError as exc:
         write_failure(task.folder, INFEASIBLE, str(exc), scenario)
-        return {"row": failure_row(INFEASIBLE, str(exc)), "sites": None}
+        return {"row": failure_row(INFEASIBLE, str(exc))}
     except PlannerError as exc:
-        return {"row": failure_row(ERROR, str(exc)), "sites": None}
+        return {"row": failure_row(ERROR, str(exc))}
     except Exception as exc:  # a sweep reports every run, whatever stopped one
-        return {"row": failure_row(ERROR, f"{type(exc).__name__}: {exc}"), "sites": None}
+        return {"row": failure_row(ERROR, f"{type(exc).__name__}: {exc}")}
+
+
+def _post(task: RunTask, sites: pd.DataFrame) -> None:
+    """Post a run's sites on the scheduler (plain lists: the metadata store takes msgpack)."""
+    if not task.board:
+        return
+    from distributed import get_client
+
+    table = {c: sites[c].tolist() for c in _START_COLUMNS}
+    get_client().set_metadata([*task.board, task.name], table)
+
+
+def _nearest_posted(task: RunTask) -> pd.DataFrame | None:
+    """The sites of the nearest neighbour that has posted them (``None`` if none has)."""
+    if not task.board or not task.neighbours:
+        return None
+    from distributed import get_client
+
+    client = get_client()
+    for name in task.neighbours[:_NEIGHBOURS_ASKED]:
+        posted = client.get_metadata([*task.board, name], default=None)
+        if posted is not None:
+            return pd.DataFrame(posted)
+    return None
 
 
 @contextlib.contextmanager
@@ -108,10 +144,35 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         yield client
 
 
-def chains(points: list[int], count: int) -> list[list[int]]:
-    """``points`` (in sweep order) split into ``count`` runs of consecutive points."""
-    count = max(1, min(count, len(points)))
-    return [list(chunk) for chunk in np.array_split(np.asarray(points, int), count) if len(chunk)]
+def neighbours(points: list[Point], among: list[int]) -> dict[int, list[int]]:
+    """For each run in ``among``, the others of ``among`` nearest first: by the steps between
+    their values of each varied key (numbers in their order, other values in the sweep's), then
+    by how far apart they are in the sweep, the earlier first."""
+    keys = len(points[0].values) if points else 0
+    steps = [_steps([p.values[k][1] for p in points]) for k in range(keys)]
+    grid = np.array(
+        [[steps[k][_marker(v)] for k, (_, v) in enumerate(p.values)] for p in points], int
+    ).reshape(len(points), keys)
+    order = {}
+    for i in among:
+        others = [j for j in among if j != i]
+        order[i] = sorted(
+            others, key=lambda j: (int(np.abs(grid[i] - grid[j]).sum()), abs(i - j), j > i)
+        )
+    return order
+
+
+def _steps(values: list) -> dict[str, int]:
+    """Each distinct value's step along its key."""
+    distinct = list({_marker(v): v for v in values}.items())
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for _, v in distinct)
+    if numbers:
+        distinct.sort(key=lambda item: item[1])
+    return {marker: step for step, (marker, _) in enumerate(distinct)}
+
+
+def _marker(value: object) -> str:
+    return json.dumps(value, default=str, sort_keys=True)
 
 
 def run_points(
@@ -168,36 +229,38 @@ def run_points(
         except PlannerError as exc:
             shared[key] = (None, scenarios[i], str(exc))
     threads = sum(client.nthreads().values()) or 1
+    board = ("planner-sweep", uuid.uuid4().hex) if warm_start else ()
+    nearest = neighbours(points, pending)
     futures = {}
-    for chain in chains(pending, threads):
-        previous = None
-        for i in chain:
-            data, loaded_for, error = shared[inputs_key(scenarios[i])]
-            if error is not None:
-                rows[i] = {**failure_row(ERROR, error), "run_folder": ""}
-                continue
-            task = RunTask(
-                scenarios[i], loaded_for, str(runs_dir / points[i].folder), maps, reports
-            )
-            futures[i] = client.submit(
-                run_point,
-                task,
-                data,
-                previous if warm_start else None,
-                key=f"run-{points[i].folder}",
-                pure=False,
-            )
-            previous = futures[i]
-    say(f"{len(pending)} runs on {threads} worker threads ({len(chains(pending, threads))} chains)")
-    if progress_bar:
-        show_progress(list(futures.values()))
-    for i, future in futures.items():
-        try:
-            row = future.result()["row"]
-        except Exception as exc:  # the worker itself died (out of memory, killed)
-            row = failure_row(ERROR, f"{type(exc).__name__}: {exc}")
-        folder = runs_dir / points[i].folder
-        rows[i] = {**row, "run_folder": _relative(folder, runs_dir) if folder.exists() else ""}
+    for rank, i in enumerate(pending):
+        data, loaded_for, error = shared[inputs_key(scenarios[i])]
+        if error is not None:
+            rows[i] = {**failure_row(ERROR, error), "run_folder": ""}
+            continue
+        task = RunTask(
+            scenarios[i], loaded_for, str(runs_dir / points[i].folder), maps, reports,
+            board=board, name=points[i].folder,
+            neighbours=tuple(points[j].folder for j in nearest[i]) if board else (),
+        )  # fmt: skip
+        # The priority keeps the sweep's order: each free worker takes the next run.
+        futures[i] = client.submit(
+            run_point, task, data, key=f"run-{points[i].folder}", pure=False,
+            priority=len(pending) - rank,
+        )  # fmt: skip
+    say(f"{len(pending)} runs on {threads} worker threads, each taking the next when free")
+    try:
+        if progress_bar:
+            show_progress(list(futures.values()))
+        for i, future in futures.items():
+            try:
+                row = future.result()["row"]
+            except Exception as exc:  # the worker itself died (out of memory, killed)
+                row = failure_row(ERROR, f"{type(exc).__name__}: {exc}")
+            folder = runs_dir / points[i].folder
+            rows[i] = {**row, "run_folder": _relative(folder, runs_dir) if folder.exists() else ""}
+    finally:
+        if board:  # the posted sites are this sweep's alone: nothing left on the scheduler
+            client.set_metadata(list(board), None)
     return rows, skipped
 
 

@@ -65,3 +65,23 @@ def test_a_run_is_known_by_its_scenario(base):
     )
     with pytest.raises(InputError, match="demand.annual_grwth"):
         sweep_points(base, [Vary("demand.annual_grwth", (0.1,))])[0].scenario(base)
+
+
+def test_each_run_starts_from_its_nearest_neighbours_first(base):
+    from planner.sweeps.runner import neighbours
+
+    grid = sweep_points(
+        base, [Vary("demand.annual_growth", (0.0, 0.04, 0.08)), Vary("access.share", (0.9, 0.98))]
+    )
+    # Runs 0..5: (growth 0, 0.9), (0, 0.98), (0.04, 0.9), (0.04, 0.98), (0.08, 0.9), (0.08, 0.98).
+    # From run 2: one step away are 3 (next in the sweep), then 0 and 4 (two places away, the
+    # earlier first); two steps away is 1; run 5 is not among those still to run.
+    assert neighbours(grid, [0, 1, 2, 3, 4])[2] == [3, 0, 4, 1]
+    # Numbers are stepped in their order, not the sweep's: 0.12 is beside 0.05, not beside 0.
+    oat = sweep_points(base, [Vary("demand.annual_growth", (0.0, 0.12))], "one_at_a_time")
+    assert [p.label for p in oat] == [
+        "demand.annual_growth=0.05",
+        "demand.annual_growth=0",
+        "demand.annual_growth=0.12",
+    ]
+    assert neighbours(oat, [0, 1, 2]) == {0: [1, 2], 1: [0, 2], 2: [0, 1]}
