@@ -106,11 +106,20 @@ class MasterProblem:
         info = h.getInfo()
         if info.primal_solution_status != 2:  # no feasible point (HiGHS: 2 = feasible)
             return NOT_SOLVED, None, -INF
-        z = np.asarray(h.getSolution().col_value)[: self.problem.num_cols]
+        z = np.array(h.getSolution().col_value)[: self.problem.num_cols]
+        if mip:
+            z = self._rounded(z)
         bound = float(info.mip_dual_bound if mip else info.objective_function_value)
         if not mip and status != s.kOptimal:
             raise SolverError(f"HiGHS stopped on the master LP: {h.modelStatusToString(status)}")
         return (OPTIMAL if status == s.kOptimal else FEASIBLE), z, bound
+
+    def _rounded(self, z: np.ndarray) -> np.ndarray:
+        """``z`` with its integer columns rounded: HiGHS gives them to its feasibility
+        tolerance, and 2e-9 scanners is a capacity of 1e-5 scans the assignment would use."""
+        k = self._integer.size
+        z[:k][self._integer] = np.round(z[:k][self._integer])
+        return z
 
     @contextmanager
     def restricted(self, keep: np.ndarray) -> Iterator[None]:
