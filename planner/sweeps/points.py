@@ -25,6 +25,8 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from planner.errors import InputError
 from planner.scenario import Scenario
 
@@ -161,11 +163,47 @@ def _one_at_a_time(base: Scenario, varies: Sequence[Vary]) -> list[Point]:
 def _unique(points: list[Point]) -> list[Point]:
     seen, kept = set(), []
     for point in points:
-        marker = json.dumps(point.values, default=str)
+        marker = _marker(point.values)
         if marker not in seen:
             seen.add(marker)
             kept.append(point)
     return kept
+
+
+def neighbours(
+    points: list[Point], among: list[int], most: int | None = None
+) -> dict[int, list[int]]:
+    """For each run in ``among``, the others of ``among`` nearest first (at most ``most``): by
+    the steps between their values of each varied key (numbers in their order, other values in
+    the sweep's), then by how far apart they are in the sweep, the earlier first."""
+    keys = len(points[0].values) if points else 0
+    steps = [_steps([p.values[k][1] for p in points]) for k in range(keys)]
+    grid = np.array(
+        [[steps[k][_marker(v)] for k, (_, v) in enumerate(p.values)] for p in points], int
+    ).reshape(len(points), keys)
+    runs = np.asarray(among, int)
+    order = {}
+    for i in runs:
+        others = runs[runs != i]
+        apart = np.abs(others - i)
+        # lexsort: the last key first; ties of steps and places go to the earlier run.
+        ranked = np.lexsort((others > i, apart, np.abs(grid[others] - grid[i]).sum(axis=1)))
+        order[int(i)] = [int(j) for j in others[ranked][:most]]
+    return order
+
+
+def _steps(values: list) -> dict[str, int]:
+    """Each distinct value's step along its key."""
+    distinct = list({_marker(v): v for v in values}.items())
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for _, v in distinct)
+    if numbers:
+        distinct.sort(key=lambda item: item[1])
+    return {marker: step for step, (marker, _) in enumerate(distinct)}
+
+
+def _marker(value: object) -> str:
+    """A value (or a run's values) as text, the same for equal values."""
+    return json.dumps(value, default=str, sort_keys=True)
 
 
 def scenario_hash(scenario: Scenario | dict) -> str:

@@ -12,16 +12,15 @@ Balance and warm starts: every run is submitted at once, in sweep order, and eac
 thread takes the next run when its last one ends, so a slow run holds up one worker and no
 other (runs of one sweep took from 0.4 to 15 s: split into fixed chains ahead of time, one
 worker waited for the other). A run starts from the sites of the nearest run already complete
-(:func:`neighbours`; :func:`planner.network.warm_start.from_neighbour`), which each run posts
-on the scheduler when it ends (Dask's metadata store, under the sweep's own key, cleared when
-the sweep ends). A task never raises: a failure is a row with its status and message, and
-posts nothing.
+(:func:`planner.sweeps.points.neighbours`, :func:`planner.network.warm_start.from_neighbour`),
+which each run posts on the scheduler when it ends (Dask's metadata store, under the sweep's
+own key, cleared when the sweep ends). A task never raises: a failure is a row with its
+status and message, and posts nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import uuid
@@ -29,13 +28,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from planner.errors import ModelInfeasibleError, PlannerError
 from planner.network import NetworkInputs
 from planner.scenario import Scenario
-from planner.sweeps.points import Point, scenario_hash
+from planner.sweeps.points import Point, neighbours, scenario_hash
 from planner.sweeps.results import (
     ERROR,
     INFEASIBLE,
@@ -111,7 +109,7 @@ def _nearest_posted(task: RunTask) -> pd.DataFrame | None:
     from distributed import get_client
 
     client = get_client()
-    for name in task.neighbours[:_NEIGHBOURS_ASKED]:
+    for name in task.neighbours:
         posted = client.get_metadata([*task.board, name], default=None)
         if posted is not None:
             return pd.DataFrame(posted)
@@ -142,37 +140,6 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         Client(cluster) as client,
     ):
         yield client
-
-
-def neighbours(points: list[Point], among: list[int]) -> dict[int, list[int]]:
-    """For each run in ``among``, the others of ``among`` nearest first: by the steps between
-    their values of each varied key (numbers in their order, other values in the sweep's), then
-    by how far apart they are in the sweep, the earlier first."""
-    keys = len(points[0].values) if points else 0
-    steps = [_steps([p.values[k][1] for p in points]) for k in range(keys)]
-    grid = np.array(
-        [[steps[k][_marker(v)] for k, (_, v) in enumerate(p.values)] for p in points], int
-    ).reshape(len(points), keys)
-    order = {}
-    for i in among:
-        others = [j for j in among if j != i]
-        order[i] = sorted(
-            others, key=lambda j: (int(np.abs(grid[i] - grid[j]).sum()), abs(i - j), j > i)
-        )
-    return order
-
-
-def _steps(values: list) -> dict[str, int]:
-    """Each distinct value's step along its key."""
-    distinct = list({_marker(v): v for v in values}.items())
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for _, v in distinct)
-    if numbers:
-        distinct.sort(key=lambda item: item[1])
-    return {marker: step for step, (marker, _) in enumerate(distinct)}
-
-
-def _marker(value: object) -> str:
-    return json.dumps(value, default=str, sort_keys=True)
 
 
 def run_points(
@@ -230,7 +197,7 @@ def run_points(
             shared[key] = (None, scenarios[i], str(exc))
     threads = sum(client.nthreads().values()) or 1
     board = ("planner-sweep", uuid.uuid4().hex) if warm_start else ()
-    nearest = neighbours(points, pending)
+    nearest = neighbours(points, pending, most=_NEIGHBOURS_ASKED)
     futures = {}
     for rank, i in enumerate(pending):
         data, loaded_for, error = shared[inputs_key(scenarios[i])]

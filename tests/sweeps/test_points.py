@@ -6,7 +6,7 @@ import pytest
 
 from planner.errors import InputError
 from planner.scenario import load_scenario
-from planner.sweeps.points import Vary, parse_vary, scenario_hash, sweep_points
+from planner.sweeps.points import Vary, neighbours, parse_vary, scenario_hash, sweep_points
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,6 @@ def test_a_run_is_known_by_its_scenario(base):
 
 
 def test_each_run_starts_from_its_nearest_neighbours_first(base):
-    from planner.sweeps.runner import neighbours
-
     grid = sweep_points(
         base, [Vary("demand.annual_growth", (0.0, 0.04, 0.08)), Vary("access.share", (0.9, 0.98))]
     )
