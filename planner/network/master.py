@@ -9,6 +9,7 @@ PuLP door) at once, so that each solve starts from the last one's basis.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -52,6 +53,8 @@ class MasterProblem:
         self.options: SolverOptions = options
         self.theta = problem.add_columns("assignment_cost", len(periods), cost=scale)
         self.cuts = 0
+        # Each cut's year, eta columns, chord rows (without eta) and chord owner, constant.
+        self._cut_records: list = []
         self._integer = problem.integer.copy()
         self._highs = None
 
@@ -92,9 +95,22 @@ class MasterProblem:
         h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
         h.setOptionValue("time_limit", float(max(time_limit, 0.1)))
         if mip and start is not None:
-            keep = np.flatnonzero(self._integer)
-            h.setSolution(keep.size, keep.astype(np.int32), np.asarray(start)[keep])
+            # A whole solution, not only its integer columns: from those alone, HiGHS 1.16
+            # (completing the rest by an LP) returned "optimal" at an objective and bound its
+            # own solution did not have, once cuts had been added since.
+            whole = highspy.HighsSolution()
+            whole.col_value = self.completed(start)
+            whole.value_valid = True
+            h.setSolution(whole)
+        started = time.perf_counter()
         run_highs(h)
+        if mip and not self._consistent(h):
+            h.clearSolver()  # the solve from scratch was right where that was seen
+            left = time_limit - (time.perf_counter() - started)
+            h.setOptionValue("time_limit", float(max(left, 0.1)))
+            run_highs(h)
+            if not self._consistent(h):
+                raise SolverError("HiGHS gave a master solution whose objective is not its own")
         status = h.getModelStatus()
         if not mip and status != highspy.HighsModelStatus.kOptimal:
             h.clearSolver()  # a stale basis after new cuts; one fresh start
@@ -113,6 +129,39 @@ class MasterProblem:
         if not mip and status != s.kOptimal:
             raise SolverError(f"HiGHS stopped on the master LP: {h.modelStatusToString(status)}")
         return (OPTIMAL if status == s.kOptimal else FEASIBLE), z, bound
+
+    def completed(self, z: np.ndarray) -> np.ndarray:
+        """A master solution from before later cuts, made whole: each cut's ``eta_j`` on its
+        highest chord and ``theta_t`` on its highest cut (feasible, as the earlier columns'
+        rows are as they were)."""
+        full = np.zeros(self.problem.num_cols)
+        full[: z.size] = z
+        full[self._cut_eta_columns()] = 0.0
+        theta = self.problem.lower[self.theta].copy()
+        for t, eta, chords, owner, constant in self._cut_records:
+            if chords is not None:
+                # chords: eta_q - (terms in the sites' columns) >= 0, so eta_q >= those terms.
+                need = -(chords @ full[: chords.shape[1]])
+                value = np.full(eta.size, -INF)
+                np.maximum.at(value, owner, need)
+                full[eta] = np.where(np.isfinite(value), value, 0.0)
+            theta[t] = max(theta[t], constant + full[eta].sum())
+        full[self.theta] = theta
+        return full
+
+    def _cut_eta_columns(self) -> np.ndarray:
+        cols = [r[1] for r in self._cut_records]
+        return np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+
+    def _consistent(self, h) -> bool:
+        """Whether the objective HiGHS reports is that of the solution it returns (or it
+        returned none)."""
+        info = h.getInfo()
+        if info.primal_solution_status != 2:
+            return True
+        z = np.array(h.getSolution().col_value)[: self.problem.num_cols]
+        reported = float(info.objective_function_value)
+        return abs(self.problem.objective_value(z) - reported) <= 1e-6 * max(1.0, abs(reported))
 
     def _rounded(self, z: np.ndarray) -> np.ndarray:
         """``z`` with its integer columns rounded: HiGHS gives them to its feasibility
@@ -172,15 +221,16 @@ class MasterProblem:
                 -slope * self.D / scale,
                 -intercept / scale,
             ]
+        chords = owner = None
         if count:
-            self._push_rows(
-                f"cut{k}_chords",
-                count,
-                np.concatenate(rows),
-                np.concatenate(cols),
-                np.concatenate(vals),
-                np.zeros(count),
+            rows, cols, vals = (np.concatenate(a) for a in (rows, cols, vals))
+            self._push_rows(f"cut{k}_chords", count, rows, cols, vals, np.zeros(count))
+            others = ~np.isin(cols, eta)
+            chords = sp.csr_matrix(
+                (vals[others], (rows[others], cols[others])), shape=(count, self.problem.num_cols)
             )
+            owner = np.searchsorted(eta, cols[~others][np.argsort(rows[~others])])
+        self._cut_records.append((t, eta, chords, owner, cut.constant / scale))
         self.cuts += 1
 
     def _push_columns(self, name: str, count: int) -> np.ndarray:

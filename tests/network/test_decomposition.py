@@ -19,7 +19,7 @@ from planner.network import NetworkModel, subproblems
 from planner.network.decomposition import Decomposition
 from planner.optimise.capacity_cuts import capacity_cut
 from planner.optimise.solver import FEASIBLE, OPTIMAL, SolverOptions
-from planner.optimise.transport import TransportProblem
+from planner.optimise.transport import SEED_SITES, TransportProblem
 from tests.helpers.cases import brute_force, make_instance, scenario
 
 HUBS = pd.DataFrame(
@@ -139,12 +139,14 @@ def test_a_stopped_run_reports_its_true_bound_and_gap():
     assert report.mip_gap > 0
 
 
-def _far_first_problem(seed: int = 4, n_zones: int = 80, n_sites: int = 12) -> TransportProblem:
-    """Every zone's four nearest sites are sites 0-3, so the first pool holds no other."""
+def _far_first_problem(seed: int = 4, n_zones: int = 80) -> TransportProblem:
+    """Every zone's SEED_SITES nearest sites are the first SEED_SITES sites, so the first pool
+    holds no other; eight sites are far."""
     rng = np.random.default_rng(seed)
+    n_sites = SEED_SITES + 8
     o, d = np.meshgrid(np.arange(n_zones), np.arange(n_sites), indexing="ij")
     o, d = o.ravel(), d.ravel()
-    cost = np.where(d < 4, rng.uniform(1, 10, o.size), rng.uniform(20, 100, o.size))
+    cost = np.where(d < SEED_SITES, rng.uniform(1, 10, o.size), rng.uniform(20, 100, o.size))
     demand = rng.uniform(10, 50, n_zones)
     return TransportProblem(o, d, cost, demand, np.full(n_zones, 500.0), n_sites)
 
@@ -167,8 +169,8 @@ def _full_lp(problem: TransportProblem, capacity: np.ndarray) -> float:
 
 def test_pricing_proves_the_pooled_lp_optimal():
     problem = _far_first_problem()
-    capacity = np.full(problem.n_sites, problem.demand.sum() / (problem.n_sites - 4))
-    capacity[:4] = 10.0  # the four nearest sites are small
+    capacity = np.full(problem.n_sites, problem.demand.sum() / (problem.n_sites - SEED_SITES))
+    capacity[:SEED_SITES] = 10.0  # the nearest sites are small
     solution = problem.solve(capacity)
     assert solution.rounds > 1  # the first pool was not enough
     assert solution.pool < len(problem)  # and not every pair was needed
@@ -190,8 +192,8 @@ def test_a_fresh_solve_forgets_the_last_pool_and_caps():
     first = np.full(problem.n_sites, problem.demand.sum() / 6)
     first[6:] = 0.0  # only sites 0-5 open: their pairs fill the pool
     capped = problem.solve(first, unmet_upper=problem.demand / 2)
-    later = np.full(problem.n_sites, problem.demand.sum() / (problem.n_sites - 4))
-    later[:4] = 10.0
+    later = np.full(problem.n_sites, problem.demand.sum() / (problem.n_sites - SEED_SITES))
+    later[:SEED_SITES] = 10.0
     fresh = problem.solve(later, fresh=True)
     new = _far_first_problem(seed=5).solve(later)
     # As a problem that never solved: the same pool, the full LP's cost with no unmet cap.
@@ -213,6 +215,36 @@ def test_capacity_cut_is_a_lower_bound_exact_where_it_was_made():
     # Prices from anywhere give a valid (weaker) cut, here the unmet costs themselves.
     crude = capacity_cut(problem, problem.unmet_cost, levels)
     assert crude.evaluate(made_at) <= _full_lp(problem, made_at) + 1e-6
+
+
+def test_an_earlier_master_solution_is_completed_to_a_feasible_start():
+    # A start for the master MILP is given whole: the eta and theta of cuts added since the
+    # solution was found are filled in on their highest chord and cut. Recomputed here from
+    # the master's own rows: every row and bound holds, and theta is the cuts' value at the
+    # plan (each cut's bound evaluated directly), so the start costs what the plan's cuts say.
+    zones, sites, travel = _instance(seed=5, n_zones=40, n_sites=8)
+    sc = scenario(access={"share": 0.5}, solver={"method": "decomposition", "mip_gap": 1e-5})
+    model = NetworkModel.from_tables(zones, sites, travel, sc)
+    decomposition = Decomposition(model, SolverOptions(name="highs", mip_gap=1e-5))
+    master = decomposition.master
+    seen, cuts = [], []
+    price, add_cut = decomposition._price, master.add_cut
+    decomposition._price = lambda z: (seen.append((z.copy(), master.cuts)), price(z))[1]
+    master.add_cut = lambda t, cut: (cuts.append(cut), add_cut(t, cut))[1]
+    decomposition.solve()
+    assert len(seen) >= 2 and master.cuts > seen[0][1]  # cuts were added after the first plan
+    z = master.completed(seen[0][0])
+    problem = master.problem
+    activity = problem.matrix() @ z
+    assert (activity >= problem.row_lower - 1e-6 * (1 + np.abs(problem.row_lower))).all()
+    assert (activity <= problem.row_upper + 1e-6 * (1 + np.abs(problem.row_upper))).all()
+    assert (z >= problem.lower - 1e-9).all() and (z <= problem.upper + 1e-9).all()
+    capacity = decomposition.capacities(z)[0]
+    # One planning year: theta is the highest cut at the plan's capacities.
+    assert len(decomposition.periods) == 1
+    assert z[master.theta[0]] * master.scale[0] == pytest.approx(
+        max(c.evaluate(capacity) for c in cuts), rel=1e-7
+    )
 
 
 def test_master_and_assignment_are_pulp_problems():
