@@ -186,7 +186,10 @@ class Decomposition:
             if z is None:
                 break
             self._add_lp_cuts(z)
-            support |= np.any([z[p.v] > 1e-6 for p in self.periods], axis=0)
+            # The last LP's sites, not all the rounds have used: measured on 33,755 zones x
+            # 500 sites, the 68 of the last round gave a first plan at 3.2% of the bound
+            # (restricted solve 44 s), the 136 of all rounds one at 14.8%.
+            support = np.any([z[p.v] > 1e-6 for p in self.periods], axis=0)
             improved = lp_bound - bound > LP_STALL * max(abs(lp_bound), 1.0)
             bound = max(bound, lp_bound)
             record("lp", None)
@@ -256,8 +259,9 @@ class Decomposition:
         decisions, its objective without theta, and each year's assignment priced exactly),
         its assignments, and their cuts added to the master."""
         started = time.perf_counter()
+        # From the last plan's basis where this plan is near it, afresh where it is not.
         assignments = [
-            sub.solve(cap, threads=self.options.threads)
+            sub.solve(cap, threads=self.options.threads, fresh=None)
             for sub, cap in zip(self.subproblems, self.capacities(z), strict=True)
         ]
         plan = self.master.site_cost(z)

@@ -31,8 +31,25 @@ from planner.optimise.interrupt import run_highs
 from planner.optimise.milp import SparseMILP
 
 #: Pairs of each zone to its nearest open sites that seed the pool (assumption: 4, enough that
-#: the first LP of the national baseline needs a few pricing rounds, not dozens).
+#: the first LP of the national baseline needs a few pricing rounds, not dozens; measured on
+#: england_baseline's first plan, 8.8 s with 4 and 12.7 s with 8).
 SEED_SITES = 4
+#: A new model's first LP is solved by interior point (with crossover, for a basis and its
+#: duals) above this many zones, by simplex at or below; later ones start from its basis by
+#: simplex. Measured (2 cores), from no basis: on a plan of 26 sites for 33,755 synthetic zones
+#: x 500 sites, dual simplex took 30.7 s (57,440 iterations) and interior point 5.2 s; on
+#: england_baseline's first plan (32,844 zones, 39 sites open), simplex 10.9 s (48,979
+#: iterations, half as long each) and interior point 15.5 s: minutes saved on the one, seconds
+#: lost on the other. Over the 6,569 groups of england_baseline's zones the decomposition's LP
+#: rounds took 7 s by simplex and 15.5 s by interior point (over the 6,751 groups of the
+#: synthetic zones 106 s and 79 s: not kept, as the no-regression target is england's).
+INTERIOR_POINT_ABOVE = 10_000
+#: ``solve(fresh=None)`` starts afresh when the capacities moved by more than this share of
+#: their total since the last solve. Measured: on 33,755 zones x 500 sites, a plan of 25 sites
+#: after one of 26 (23 sites differing, capacity moved 115% of its total) took 40.5 s from the
+#: last basis, 8.8 s afresh; on england_baseline, its second plan (capacity moved 12%) took
+#: 2.1-2.9 s from the first's basis, 4.1 s afresh (assumption: the threshold between).
+FRESH_ABOVE_MOVED = 0.5
 #: Negative reduced cost pairs added per zone in one pricing round.
 PRICED_PER_ZONE = 3
 #: Grouped problems are summed over a dense (group, site) table up to this many cells (three
@@ -109,6 +126,7 @@ class TransportProblem:
         self.n_zones, self.n_sites = len(self.demand), int(n_sites)
         self.tolerance = 1e-7 * max(1.0, float(np.abs(self.cost).max(initial=0.0)))
         self._in_pool = np.zeros(len(self.cost), bool)
+        self._last_capacity = np.zeros(self.n_sites)
         self._start_afresh()
 
     def __len__(self) -> int:
@@ -122,22 +140,28 @@ class TransportProblem:
         threads: int | None = None,
         unmet_upper: np.ndarray | None = None,
         unmet_cost: np.ndarray | None = None,
-        fresh: bool = False,
+        fresh: bool | None = False,
     ) -> TransportSolution:
         """The optimal assignment for site capacities ``capacity`` (scans a year).
 
         ``fresh`` starts from an empty pool and no basis. Measured on the 6,751 groups of
         33,755 zones x 500 sites: after the master's LP moved capacity between sites, the last
         basis over a pool of 100,000+ pairs took 20,000-34,000 simplex iterations at 0.4 ms
-        each (8-15 s), a fresh start 1.6-8 s with its pricing rounds.
+        each (8-15 s), a fresh start 1.6-8 s with its pricing rounds. ``None`` starts afresh
+        when the capacities moved by more than ``FRESH_ABOVE_MOVED`` of their total since the
+        last solve, and from the last basis otherwise.
 
         ``unmet_upper`` caps each zone's unmet scans (default: its demand, i.e. no cap) and
         ``unmet_cost`` replaces their cost for this solve (default: the problem's); the N-1
         analysis uses them so that only the patients of a closed site may lose their scan.
         """
         capacity = np.maximum(np.asarray(capacity, float), 0.0)
+        if fresh is None:
+            moved = np.abs(capacity - self._last_capacity).sum()
+            fresh = moved > FRESH_ABOVE_MOVED * max(capacity.sum(), 1e-9)
         if fresh:
             self._start_afresh()
+        self._last_capacity = capacity
         h = self._model()
         if threads:
             h.setOptionValue("threads", int(threads))
@@ -156,7 +180,10 @@ class TransportProblem:
         self._add(_nearest(np.flatnonzero(open_pair & ~self._in_pool), self, SEED_SITES))
         rounds = 0
         while True:
-            run_highs(h)
+            if self._pool.size and self._highs_new:
+                self._first_lp(h)
+            else:
+                run_highs(h)
             rounds += 1
             duals = np.asarray(h.getSolution().row_dual)
             alpha, beta = duals[: self.n_zones], np.maximum(-duals[self.n_zones :], 0.0)
@@ -256,7 +283,7 @@ class TransportProblem:
     # -- the pooled HiGHS model -------------------------------------------------------------
     def _start_afresh(self) -> None:
         """No HiGHS model, an empty pool, and the problem's own unmet bounds and costs."""
-        self._highs, self._unmet_changed = None, False
+        self._highs, self._unmet_changed, self._highs_new = None, False, False
         self._pool = np.zeros(0, dtype=np.int64)
         self._in_pool[:] = False
 
@@ -280,8 +307,17 @@ class TransportProblem:
         lp.a_matrix_.value_ = a.data
         h = new_highs()
         h.passModel(lp)
-        self._highs = h
+        self._highs, self._highs_new = h, True
         return h
+
+    def _first_lp(self, h) -> None:
+        """A new model's first LP (see INTERIOR_POINT_ABOVE)."""
+        self._highs_new = False
+        if self.n_zones > INTERIOR_POINT_ABOVE:
+            h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "on")
+        run_highs(h)
+        h.setOptionValue("solver", "choose")
 
     def _add(self, pairs: np.ndarray) -> None:
         pairs = pairs[~self._in_pool[pairs]]
