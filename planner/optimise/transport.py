@@ -47,8 +47,10 @@ INTERIOR_POINT_ABOVE = 10_000
 #: ``solve(fresh=None)`` starts afresh when the capacities moved by more than this share of
 #: their total since the last solve. Measured: on 33,755 zones x 500 sites, a plan of 25 sites
 #: after one of 26 (23 sites differing, capacity moved 115% of its total) took 40.5 s from the
-#: last basis, 8.8 s afresh; on england_baseline, its second plan (capacity moved 12%) took
-#: 2.1-2.9 s from the first's basis, 4.1 s afresh (assumption: the threshold between).
+#: last basis, 8.8 s afresh; on england_baseline, whose second plan moves 12% of the first's
+#: capacity, its two plans took 15.1 s in all from the last basis and 31.0 s afresh (by
+#: simplex, 4 seed sites; the second alone 2.1-2.9 s from the first's basis). Assumption: the
+#: threshold between.
 FRESH_ABOVE_MOVED = 0.5
 #: Negative reduced cost pairs added per zone in one pricing round.
 PRICED_PER_ZONE = 3
