@@ -53,7 +53,7 @@ class MasterProblem:
         self.options: SolverOptions = options
         self.theta = problem.add_columns("assignment_cost", len(periods), cost=scale)
         self.cuts = 0
-        # Each cut's year, eta columns, chord rows (without eta) and chord owner, constant.
+        # Each cut's year, eta columns, chord rows (without eta), each chord's eta, constant.
         self._cut_records: list = []
         self._integer = problem.integer.copy()
         self._highs = None
@@ -136,22 +136,16 @@ class MasterProblem:
         rows are as they were)."""
         full = np.zeros(self.problem.num_cols)
         full[: z.size] = z
-        full[self._cut_eta_columns()] = 0.0
         theta = self.problem.lower[self.theta].copy()
         for t, eta, chords, owner, constant in self._cut_records:
             if chords is not None:
                 # chords: eta_q - (terms in the sites' columns) >= 0, so eta_q >= those terms.
-                need = -(chords @ full[: chords.shape[1]])
                 value = np.full(eta.size, -INF)
-                np.maximum.at(value, owner, need)
-                full[eta] = np.where(np.isfinite(value), value, 0.0)
+                np.maximum.at(value, owner, -(chords @ full[: chords.shape[1]]))
+                full[eta] = value  # every active site has a chord (CapacityCut.segments)
             theta[t] = max(theta[t], constant + full[eta].sum())
         full[self.theta] = theta
         return full
-
-    def _cut_eta_columns(self) -> np.ndarray:
-        cols = [r[1] for r in self._cut_records]
-        return np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
 
     def _consistent(self, h) -> bool:
         """Whether the objective HiGHS reports is that of the solution it returns (or it
@@ -203,11 +197,12 @@ class MasterProblem:
         # open decision: the same at v_j = 1, and at v_j = 0 the site has no capacity and no
         # term. In the LP relaxation this "perspective" form stops a site open by a fraction
         # from taking the best zones' scans at full gain (as x_ij <= d_i v_j would).
-        rows, cols, vals, count = [], [], [], 0
+        rows, cols, vals, owner, count = [], [], [], [], 0
         for q, j in enumerate(sites):
             slope, intercept = cut.segments(j)
             r = count + np.arange(slope.size)
             count += slope.size
+            owner.append(np.full(r.size, q))
             rows += [r, r, r, r]
             cols += [
                 np.full(r.size, eta[q]),
@@ -221,15 +216,16 @@ class MasterProblem:
                 -slope * self.D / scale,
                 -intercept / scale,
             ]
-        chords = owner = None
+        chords = None
         if count:
             rows, cols, vals = (np.concatenate(a) for a in (rows, cols, vals))
             self._push_rows(f"cut{k}_chords", count, rows, cols, vals, np.zeros(count))
-            others = ~np.isin(cols, eta)
+            sites_terms = ~np.isin(cols, eta)
             chords = sp.csr_matrix(
-                (vals[others], (rows[others], cols[others])), shape=(count, self.problem.num_cols)
+                (vals[sites_terms], (rows[sites_terms], cols[sites_terms])),
+                shape=(count, self.problem.num_cols),
             )
-            owner = np.searchsorted(eta, cols[~others][np.argsort(rows[~others])])
+        owner = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
         self._cut_records.append((t, eta, chords, owner, cut.constant / scale))
         self.cuts += 1
 
