@@ -136,6 +136,13 @@ CASES = [
         ("summary.json", "field 'scanners_fixed'", "says scanners_fixed = 18", "add up to 4"),
     ),
     (
+        "a model size without its counts (found by the fuzz test)",
+        lambda f: (f / "summary.json").write_text(
+            json.dumps({**json.loads((f / "summary.json").read_text()), "model_size": {"": None}})
+        ),
+        ("summary.json", "field 'model_size'", "missing 'zones'", "expected zones, sites"),
+    ),
+    (
         "summary.json that is not JSON",
         lambda f: (f / "summary.json").write_text("{status: optimal"),
         ("summary.json", "not valid JSON"),
@@ -236,3 +243,17 @@ def test_solver_rounding_past_a_bound_is_read_as_the_bound(saved):
     _edit_csv(saved, "sites.csv", _set("S2", "utilisation", "-0.01"))
     with pytest.raises(InputError, match="field 'utilisation'.*of 0 or more"):
         Plan.load(saved)
+
+
+def test_a_model_size_of_counts_or_null_loads(saved):
+    # model_size is checked when present: its seven counts load and are printed; null loads
+    # and prints nothing.
+    summary = json.loads((saved / "summary.json").read_text())
+    size = dict(zones=30, sites=7, pairs=150, variables=1234, integer_variables=28,
+                constraints=99, nonzeros=5000)  # fmt: skip
+    (saved / "summary.json").write_text(json.dumps({**summary, "model_size": size}))
+    assert "1,234 variables (28 integer)" in Plan.load(saved).summary_text(verbose=True)
+    (saved / "summary.json").write_text(json.dumps({**summary, "model_size": None}))
+    loaded = Plan.load(saved)
+    assert loaded.summary["model_size"] is None
+    assert "variables" not in loaded.summary_text(verbose=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,14 @@ from planner.errors import InputError
 
 # Value kinds; a trailing "?" allows null.
 _NUMBER, _COUNT, _TEXT, _FLAG = "number", "count", "text", "flag"
+
+
+@dataclass(frozen=True)
+class OrNull:
+    """A dict or list type that also allows null (a kind's own form is ``"kind?"``)."""
+
+    spec: object
+
 
 #: The keys every saved plan's summary has (the figures the headline always prints).
 REQUIRED = (
@@ -32,8 +41,9 @@ REQUIRED = (
     "mean_travel_minutes",
 )
 
-#: Type of each known key: a kind, a dict of sub-keys (each required), or a one-element list
-#: (a list of such items). Only keys present are checked, except :data:`REQUIRED`.
+#: Type of each known key: a kind, a dict of sub-keys (each required), a one-element list
+#: (a list of such items), or one of those in :class:`OrNull`. Only keys present are
+#: checked, except :data:`REQUIRED`.
 SUMMARY: dict[str, object] = {
     "scenario": "text?",
     "title": "text?",
@@ -76,7 +86,21 @@ SUMMARY: dict[str, object] = {
     "objective_scope": "text?",
     "costs": "numbers",
     "travel_scan_minutes": "number?",
-    "model_size": "object?",
+    # The fields of planner.network.model.ModelSize, which the verbose headline prints.
+    "model_size": OrNull(
+        {
+            k: "count"
+            for k in (
+                "zones",
+                "sites",
+                "pairs",
+                "variables",
+                "integer_variables",
+                "constraints",
+                "nonzeros",
+            )
+        }
+    ),
     "travel_source": "text?",
     "planner_version": "text?",
     "annual_cost": "number?",
@@ -186,6 +210,10 @@ def _fits(value, kind: str) -> bool:
 
 def _check(value, spec, key: str, source: str) -> None:
     """Raise an :class:`InputError` naming ``key`` if ``value`` is not of type ``spec``."""
+    if isinstance(spec, OrNull):
+        if value is None:
+            return
+        spec = spec.spec
     if isinstance(spec, dict):
         if not isinstance(value, dict):
             raise InputError(f"found {_shown(value)}; expected a JSON object", source=source,
