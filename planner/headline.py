@@ -16,17 +16,25 @@ from planner.analysis.figures import COST_PARTS, service_cost
 from planner.defaults import MIN_ACTIVITY_FRACTION
 
 
-def counted(n: float, noun: str, plural: str | None = None) -> str:
-    """``1 mobile unit``, ``2 mobile units``, ``1,250 scans``."""
+def shown(value: float | None, fmt: str) -> str:
+    """``value`` in ``fmt``, or "n/a" when the plan has no such figure (None or NaN: a plan
+    that assigns no scan has no travel time, and a summary may say null for any figure its
+    schema lets be null)."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "n/a" if missing else fmt.format(value)
+
+
+def counted(n: float | None, noun: str, plural: str | None = None) -> str:
+    """``1 mobile unit``, ``2 mobile units``, ``1,250 scans`` (``n/a scans`` when unknown)."""
+    if n is None:
+        return f"n/a {plural or noun + 's'}"
     n_text = f"{n:,.0f}" if isinstance(n, float) and not float(n).is_integer() else f"{int(n):,}"
     return f"{n_text} {noun if n_text == '1' else (plural or noun + 's')}"
 
 
 def money(value: float | None) -> str:
     """Whole pounds, ``£1,234,567`` (``n/a`` when unknown)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"£{value:,.0f}"
+    return shown(value, "£{:,.0f}")
 
 
 def _pounds(value: float) -> str:
@@ -83,7 +91,8 @@ def cost_rows(s: dict) -> list[tuple[str, str, float]]:
         ),
         "travel": (
             "patients' travel",
-            f"{s.get('travel_scan_minutes', 0):,.0f} minutes a year (one way, all scans) x "
+            f"{shown(s.get('travel_scan_minutes', 0), '{:,.0f}')} minutes a year "
+            "(one way, all scans) x "
             f"{_pounds(b['travel_minute_yearly'])}",
         ),
         "unmet_penalty": (
@@ -205,14 +214,14 @@ def access_text(s: dict) -> str | None:
     met = "met" if s.get("access_target_met") else "NOT met"
     enforced = "" if s.get("access_target_enforced", True) else " (not enforced)"
     return (
-        f"{share:.0%} within {s['access_target_minutes']:g} min{enforced}: {met} "
+        f"{share:.0%} within {shown(s.get('access_target_minutes'), '{:g}')} min{enforced}: {met} "
         f"({s['access_share']:.2%})"
     )
 
 
 def tracer_text(s: dict) -> str | None:
     """The FDG supply rule, with its reason in plain words."""
-    if "tracer_delivery_minutes" not in s:
+    if s.get("tracer_delivery_minutes") is None:
         return None
     text = f"every open site within {s['tracer_delivery_minutes']:.0f} min of an FDG supplier"
     fraction, half = s.get("tracer_min_activity_fraction"), s.get("tracer_half_life_minutes")
@@ -237,28 +246,30 @@ def tracer_text(s: dict) -> str | None:
 
 def n_minus_1_text(s: dict) -> str | None:
     """The first-ranked N-1 site and what its loss would mean."""
-    if "n_minus_1_worst_site" not in s:
+    if s.get("n_minus_1_worst_site") is None:
         return None
-    unabsorbed = s["n_minus_1_unabsorbed_scans"]
+    unabsorbed = s.get("n_minus_1_unabsorbed_scans")
     parts = [
         f"closing {s['n_minus_1_worst_site']} hurts most: "
         f"{counted(unabsorbed, 'scan')} a year could go nowhere else"
     ]
-    if "n_minus_1_people_losing_access" in s:
+    if s.get("n_minus_1_people_losing_access") is not None:
         parts.append(
-            f"{s['n_minus_1_people_losing_access']:,.0f} people lose their only static scanner "
-            f"within {s['n_minus_1_access_minutes']:g} min"
+            f"{s['n_minus_1_people_losing_access']:,.0f} people lose their only "
+            f"static scanner within {shown(s.get('n_minus_1_access_minutes'), '{:g}')} min"
         )
         parts.append(
-            f"its moved scans travel {s['n_minus_1_extra_minutes_per_moved_scan']:.0f} min "
+            "its moved scans travel "
+            f"{shown(s.get('n_minus_1_extra_minutes_per_moved_scan'), '{:.0f}')} min "
             "more each (with the patients moved to make room)"
         )
         spare = (s.get("capacity_scans") or 0.0) - (s.get("assigned_scans") or 0.0)
         parts.append(
-            f"{s['n_minus_1_sites_leaving_scans']} of {s['sites_open']} sites' loss would leave "
+            f"{shown(s.get('n_minus_1_sites_leaving_scans'), '{}')} of {s['sites_open']} "
+            "sites' loss would leave "
             f"scans with nowhere to go (the network has {spare:,.0f} scans a year spare)"
         )
-        if s.get("n_minus_1_baseline_unmet", 0) >= 0.5:
+        if (s.get("n_minus_1_baseline_unmet") or 0) >= 0.5:
             parts.append(
                 f"besides the {s['n_minus_1_baseline_unmet']:,.0f} scans the plan leaves unmet"
             )
@@ -295,13 +306,13 @@ def summary_lines(s: dict, *, verbose: bool = False) -> list[str]:
         ("headroom", headroom_text(s)),
         (
             "travel",
-            f"mean {s['mean_travel_minutes']:.1f} min, 95th percentile "
-            f"{s.get('p95_travel_minutes', float('nan')):.1f} min",
+            f"mean {shown(s['mean_travel_minutes'], '{:.1f}')} min, 95th percentile "
+            f"{shown(s.get('p95_travel_minutes'), '{:.1f}')} min",
         ),
         ("population within", share_text),
         ("access target", access_text(s)),
     ]
-    lines = [f"{s.get('title') or s.get('scenario')}"]
+    lines = [f"{s.get('title') or s.get('scenario') or 'Untitled plan'}"]
     lines += [f"  {label:<17} {text}" for label, text in rows if text]
     lines += _cost_lines(s)
     rows = [
@@ -346,7 +357,7 @@ def _hubs_text(s: dict) -> str | None:
         return None
     return (
         f"{counted(s['hubs_open'], 'hub')} open, "
-        f"{s.get('hub_trainee_load', 0):,.0f} trainee places used"
+        f"{shown(s.get('hub_trainee_load', 0), '{:,.0f}')} trainee places used"
     )
 
 
@@ -361,7 +372,9 @@ def _phasing_text(s: dict) -> str | None:
 
 
 def _solver_text(s: dict) -> str:
-    text = f"{s.get('solver')}, {s.get('solve_seconds', 0):.1f} s"
+    text = (
+        f"{s.get('solver') or 'solver not recorded'}, {shown(s.get('solve_seconds'), '{:.1f}')} s"
+    )
     if s.get("build_seconds") is not None:
         text += f" (build {s['build_seconds']:.1f} s)"
     if s.get("solver_message"):

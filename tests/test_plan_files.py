@@ -13,6 +13,10 @@ import pytest
 from planner.cli import main
 from planner.errors import InputError
 from planner.plan import Plan
+from planner.plan_files.summary import SUMMARY, OrNull
+from planner.reports.comparison import comparison_markdown
+from planner.reports.data_check import data_warnings
+from planner.reports.report import markdown_report
 from tests.helpers.plans import small_plan
 
 FORMULA = "=cmd|' /C calc'!A0"
@@ -58,6 +62,12 @@ CASES = [
         "fixed_scanners = one",
         lambda f: _edit_csv(f, "sites.csv", _set("S2", "fixed_scanners", "one")),
         ("sites.csv", "row {S2}", "field 'fixed_scanners'", "found 'one'", "a whole number"),
+    ),
+    (
+        # Finite and whole as a float, but past int64: the cast would wrap to a negative.
+        "fixed_scanners = 1e30",
+        lambda f: _edit_csv(f, "sites.csv", _set("S2", "fixed_scanners", "1e30")),
+        ("sites.csv", "row {S2}", "field 'fixed_scanners'", "found '1e30'", "a whole number"),
     ),
     (
         "open = no",
@@ -257,3 +267,46 @@ def test_a_model_size_of_counts_or_null_loads(saved):
     loaded = Plan.load(saved)
     assert loaded.summary["model_size"] is None
     assert "variables" not in loaded.summary_text(verbose=True)
+
+
+#: Figures whose lines print only beside others: what a null in them is printed among.
+_BESIDE = {
+    "n_minus_1_worst_site": "S1",
+    "n_minus_1_unabsorbed_scans": 0.0,
+    "n_minus_1_people_losing_access": 1200.0,
+    "n_minus_1_access_minutes": 60.0,
+    "n_minus_1_extra_minutes_per_moved_scan": 14.0,
+    "n_minus_1_sites_leaving_scans": 1,
+    "tracer_delivery_minutes": 240.0,
+    "tracer_min_activity_fraction": 0.25,
+    "tracer_half_life_minutes": 109.8,
+}
+_NULLABLE = [
+    key
+    for key, spec in SUMMARY.items()
+    if isinstance(spec, OrNull) or (isinstance(spec, str) and spec.endswith("?"))
+]
+
+
+@pytest.mark.parametrize("key", _NULLABLE)
+def test_a_figure_saved_as_null_is_shown_as_not_available(saved, key):
+    # The schema lets these figures be null (the fuzz test found mean_travel_minutes: null
+    # loading, then failing to format): a plan that loads with one null is drawn whole, the
+    # figure printed as n/a or its line left out, never an exception.
+    summary = json.loads((saved / "summary.json").read_text())
+    (saved / "summary.json").write_text(json.dumps({**summary, **_BESIDE, key: None}))
+    plan = Plan.load(saved)
+    assert plan.summary[key] is None
+    text = plan.summary_text(verbose=True)
+    report = markdown_report(plan)
+    assert "None" not in text and "None" not in report
+    assert comparison_markdown(plan, small_plan(), warnings=data_warnings(plan, small_plan()))
+    if key in ("mean_travel_minutes", "p95_travel_minutes"):
+        assert "n/a min" in text
+
+
+def test_a_cost_basis_without_its_unit_costs_is_an_error(saved):
+    summary = json.loads((saved / "summary.json").read_text())
+    (saved / "summary.json").write_text(json.dumps({**summary, "cost_basis": {}}))
+    with pytest.raises(InputError, match=r"field 'cost_basis': missing 'scanner_yearly'"):
+        Plan.load(saved)

@@ -26,7 +26,8 @@ SUMMARY_KEYS = (
     "status", "sites_open", "scanners_fixed", "costs", "share_within_minutes", "title",
     "demand_scans", "headroom", "mobile_days_per_week", "unmet_scans", "mip_gap", "total_cost",
     "mean_travel_minutes", "p95_travel_minutes", "mean_utilisation", "annual_cost", "today",
-    "changes", "capital", "phasing", "model_size", "mobile_units",
+    "changes", "capital", "phasing", "model_size", "mobile_units", "cost_basis", "solve_seconds",
+    "solver", "travel_source", "n_minus_1_worst_site", "tracer_delivery_minutes",
 )  # fmt: skip
 
 #: Cells a person or a spreadsheet might leave: empty, words for numbers, out-of-range and

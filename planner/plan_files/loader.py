@@ -168,7 +168,9 @@ def _parse(raw: np.ndarray, spec: Column, source: str, field: str) -> np.ndarray
     bad = ~empty & ~np.isfinite(numbers)
     _fail(bad, source, field, raw, "expected " + _expected(spec))
     if spec.kind == "count":
-        bad = ~empty & (numbers != np.round(numbers))
+        # Past 2**53 a float holds no exact whole number, and past 2**63 the cast below
+        # would wrap: no count in a plan comes near either.
+        bad = ~empty & ((numbers != np.round(numbers)) | (np.abs(numbers) > 2.0**53))
         _fail(bad, source, field, raw, "expected " + _expected(spec))
     # A solver's figures carry rounding noise (a hub's trainee load of -3.1e-11): within
     # SOLVER_NOISE of a bound is on it, and is read as the bound.

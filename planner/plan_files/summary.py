@@ -30,6 +30,12 @@ class OrNull:
     spec: object
 
 
+_COSTED = ("scanner", "new_static_site", "open_site", "mobile_day_per_week", "mobile_unit",
+           "travel_minute", "unmet_scan")  # fmt: skip
+_COST_INPUTS = ("scanner_capital", "scanner_operating", "site_installation",
+                "mobile_unit_capital", "mobile_day_operating", "weeks_per_year", "discount_rate",
+                "hub_annual_cost")  # fmt: skip
+
 #: The keys every saved plan's summary has (the figures the headline always prints).
 REQUIRED = (
     "status",
@@ -105,7 +111,14 @@ SUMMARY: dict[str, object] = {
     "planner_version": "text?",
     "annual_cost": "number?",
     "total_cost": "number?",
-    "cost_basis": "object?",
+    # The unit costs behind each cost line (planner.network.solution._board_figures).
+    "cost_basis": OrNull(
+        {
+            **{f"{part}_yearly": "number" for part in _COSTED},
+            **{k: "number" for k in _COST_INPUTS},
+            "capital_years": "count",
+        }
+    ),
     "new_static_sites": "count?",
     "today": {k: "count" for k in ("sites", "static_sites", "mobile_sites", "static_scanners")},
     "changes": {

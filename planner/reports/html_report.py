@@ -278,7 +278,8 @@ def html_report(plan: Plan, charts: list[Chart], map_html: str | None) -> str:
             "",
             "Costs and throughputs without a public source are stated assumptions "
             "(planner/defaults.py); geodata/README.md gives the sources of the data and the "
-            f"error of the travel-time estimates. Travel times: {s.get('travel_source', '')}.",
+            "error of the travel-time estimates. Travel times: "
+            f"{s.get('travel_source') or 'estimated'}.",
         )
     )
     return (

@@ -10,7 +10,6 @@ assumptions behind them), ``charts/*.png`` (:mod:`planner.reports.charts`), ``re
 from __future__ import annotations
 
 import html
-import math
 import os
 import re
 from pathlib import Path
@@ -31,19 +30,12 @@ from planner.reports.workbook import write_workbook
 CHARTS_FOLDER = "charts"
 
 
-def _shown(value: float | None, fmt: str) -> str:
-    """``value`` in ``fmt``, or "n/a" when the plan has no such figure (None or NaN: a plan
-    that assigns no scan has no travel time)."""
-    missing = value is None or (isinstance(value, float) and math.isnan(value))
-    return "n/a" if missing else fmt.format(value)
-
-
 def _money(value: float | None) -> str:
-    return _shown(value, "£{:,.0f}")
+    return headline.shown(value, "£{:,.0f}")
 
 
 def _pct(value: float | None) -> str:
-    return _shown(value, "{:.1%}")
+    return headline.shown(value, "{:.1%}")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -78,8 +70,8 @@ def _headline_section(s: dict) -> list[str]:
         ("Mobile units", headline.mobile_text(s)),
         ("Demand (scans a year)", f"{s['demand_scans']:,.0f}"),
         ("Unmet demand (scans a year)", f"{s['unmet_scans']:,.0f}"),
-        ("Mean travel (minutes)", _shown(s["mean_travel_minutes"], "{:.1f}")),
-        ("95th percentile travel (minutes)", _shown(s.get("p95_travel_minutes"), "{:.1f}")),
+        ("Mean travel (minutes)", headline.shown(s["mean_travel_minutes"], "{:.1f}")),
+        ("95th percentile travel (minutes)", headline.shown(s.get("p95_travel_minutes"), "{:.1f}")),
         *[(f"Population within {k} min of a static scanner", _pct(v)) for k, v in shares.items()],
         ("Mean scanner utilisation", _pct(s.get("mean_utilisation"))),
         ("Yearly cost, all parts (the model's objective)", _money(s.get("total_cost"))),
@@ -263,10 +255,14 @@ def _about_section(s: dict) -> list[str]:
         "holding an equal share of its region's Census 2021 population, and sites without a "
         "known hospital stand at their town centre (geodata/README.md, which gives the error "
         "of both). Travel times: "
-        f"{s.get('travel_source', 'estimated')}; estimates are calibrated against routed road "
+        f"{s.get('travel_source') or 'estimated'}; estimates are calibrated against routed road "
         "times, whose error geodata/README.md publishes.",
         "",
-        f"Solved with {s.get('solver')} in {s.get('solve_seconds', 0):.1f} s.",
+        (
+            f"Solved with {s['solver']} in {headline.shown(s.get('solve_seconds'), '{:.1f}')} s."
+            if s.get("solver")
+            else "The solver and its time were not recorded in this plan's summary."
+        ),
         "",
     ]
 
