@@ -2,8 +2,8 @@
 
 Prints the seconds of the same 4 x 4 sweep (demand growth x access share, england_baseline on
 the South West's LSOAs) on a local cluster of 1 worker (serial: one run after another, each
-warm-started from the one before) and of 2 workers (each taking the next run when free), the
-speed-up, and for the
+warm-started from the one before) and of 2 workers (each thread taking, when free, the nearest
+free run to its last: planner/sweeps/runner.py), the speed-up, and for the
 robust plan over three growth futures the model's size and solve time against the model of one
 future alone. The machine's other load shows in the times: run it on a quiet machine.
 """

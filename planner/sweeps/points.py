@@ -192,6 +192,33 @@ def neighbours(
     return order
 
 
+def next_claim(
+    order: Sequence[int],
+    claimed: set[int],
+    last: int | None,
+    nearest: dict[int, list[int]],
+) -> int | None:
+    """The run a worker thread takes next, of ``order`` (the runs to do, in sweep order), none
+    of ``claimed``: after its ``last`` run, the nearest of that run's ``nearest`` still free
+    (else the free run closest in the sweep), so that it starts from a plan it made itself;
+    for its first run, the free run farthest in the sweep from those claimed (the first run,
+    then the last, ...), so that threads work apart and meet at the end. ``None`` when every
+    run is claimed."""
+    free = [i for i in order if i not in claimed]
+    if not free:
+        return None
+    place = {run: k for k, run in enumerate(order)}
+    if last is not None:
+        for run in nearest.get(last, []):
+            if run not in claimed:
+                return run
+        return min(free, key=lambda i: (abs(place[i] - place.get(last, 0)), place[i]))
+    taken = [place[i] for i in claimed if i in place]
+    if not taken:
+        return free[0]
+    return max(free, key=lambda i: (min(abs(place[i] - k) for k in taken), -place[i]))
+
+
 def _steps(values: list) -> dict[str, int]:
     """Each distinct value's step along its key."""
     distinct = list({_marker(v): v for v in values}.items())

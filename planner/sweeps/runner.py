@@ -8,14 +8,19 @@ Each task calls :func:`planner.run` with the shared inputs and writes its plan f
 so the workers need the same file system as the client: one machine, or an HPC cluster's
 shared disk.
 
-Balance and warm starts: every run is submitted at once, in sweep order, and each worker
-thread takes the next run when its last one ends, so a slow run holds up one worker and no
-other (runs of one sweep took from 0.4 to 15 s: split into fixed chains ahead of time, one
-worker waited for the other). A run starts from the sites of the nearest run already complete
-(:func:`planner.sweeps.points.neighbours`, :func:`planner.network.warm_start.from_neighbour`),
-which each run posts on the scheduler when it ends (Dask's metadata store, under the sweep's
-own key, cleared when the sweep ends). A task never raises: a failure is a row with its
-status and message, and posts nothing.
+Balance and warm starts: one task per run is submitted at once, and each task, when a worker
+thread starts it, claims the run that thread should do next (:func:`planner.sweeps.points.
+next_claim`, under a lock on the scheduler): the nearest free neighbour of the run it did last.
+So a slow run holds up one thread and no other (runs of one sweep took from 0.4 to 15 s: split
+into fixed chains ahead of time, one worker waited for the other), and each thread walks its
+own path through the sweep, starting every run from a plan it has just made: with one queue in
+sweep order, a run's nearest neighbour was often still running on the other thread, and the
+2-worker runs took 13-23% more solver time than the serial sweep's. A run starts from the sites
+of the nearest run already complete (:func:`planner.sweeps.points.neighbours`,
+:func:`planner.network.warm_start.from_neighbour`), which each run posts on the scheduler when
+it ends. Claims and posts are in Dask's metadata store, under the sweep's own key, cleared when
+the sweep ends; a task rerun after its worker was lost does the run it had claimed. A task
+never raises: a failure is a row with its status and message, and posts nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +39,7 @@ import pandas as pd
 from planner.errors import ModelInfeasibleError, PlannerError
 from planner.network import NetworkInputs
 from planner.scenario import Scenario
-from planner.sweeps.points import Point, neighbours, scenario_hash
+from planner.sweeps.points import Point, neighbours, next_claim, scenario_hash
 from planner.sweeps.results import (
     ERROR,
     INFEASIBLE,
@@ -63,6 +69,45 @@ class RunTask:
     board: tuple[str, ...] = ()  # where runs post their sites on the scheduler: () for none
     name: str = ""  # this run's name there
     neighbours: tuple[str, ...] = ()  # the runs to start from, nearest first
+
+
+@dataclass(frozen=True)
+class SweepRuns:
+    """Every task of a sweep and how threads claim them (scattered to the workers once)."""
+
+    tasks: dict[int, RunTask]
+    inputs: dict[int, str]  # each run's key of the shared inputs
+    order: tuple[int, ...]  # the runs to do, in sweep order
+    nearest: dict[int, list[int]]
+    claims: tuple[str, ...]  # where the claims are kept on the scheduler
+
+
+def run_claimed(slot: str, runs: SweepRuns, shared: dict) -> dict:
+    """Claim the run this worker thread should do next and do it (:func:`run_point`);
+    returns ``{"index": the run's index, "row": ...}``."""
+    index = _claim(slot, runs)
+    if index is None:  # every run taken: only if a slot was rerun after its claim was lost
+        return {"index": None, "row": None}
+    return {"index": index, **run_point(runs.tasks[index], shared[runs.inputs[index]])}
+
+
+def _claim(slot: str, runs: SweepRuns) -> int | None:
+    from distributed import Lock, get_client, get_worker
+
+    client = get_client()
+    mine = client.get_metadata([*runs.claims, "slot", slot], default=None)
+    if mine is not None:  # this task ran before, on a worker since lost: the same run
+        return int(mine)
+    thread = f"{get_worker().address} {threading.get_ident()}"
+    with Lock("-".join(runs.claims)):
+        claimed = set(client.get_metadata([*runs.claims, "claimed"], default=[]))
+        last = client.get_metadata([*runs.claims, "last", thread], default=None)
+        index = next_claim(runs.order, claimed, last, runs.nearest)
+        if index is not None:
+            client.set_metadata([*runs.claims, "claimed"], sorted(claimed | {index}))
+            client.set_metadata([*runs.claims, "slot", slot], index)
+            client.set_metadata([*runs.claims, "last", thread], index)
+    return index
 
 
 def run_point(task: RunTask, shared: NetworkInputs | None) -> dict:
@@ -196,39 +241,60 @@ def run_points(
         except PlannerError as exc:
             shared[key] = (None, scenarios[i], str(exc))
     threads = sum(client.nthreads().values()) or 1
-    board = ("planner-sweep", uuid.uuid4().hex) if warm_start else ()
+    sweep_key = ("planner-sweep", uuid.uuid4().hex)
+    board = (*sweep_key, "sites") if warm_start else ()
     nearest = neighbours(points, pending, most=_NEIGHBOURS_ASKED)
-    futures = {}
-    for rank, i in enumerate(pending):
+    tasks, keys = {}, {}
+    for i in pending:
         data, loaded_for, error = shared[inputs_key(scenarios[i])]
         if error is not None:
             rows[i] = {**failure_row(ERROR, error), "run_folder": ""}
             continue
-        task = RunTask(
+        tasks[i] = RunTask(
             scenarios[i], loaded_for, str(runs_dir / points[i].folder), maps, reports,
             board=board, name=points[i].folder,
             neighbours=tuple(points[j].folder for j in nearest[i]) if board else (),
         )  # fmt: skip
-        # The priority keeps the sweep's order: each free worker takes the next run.
-        futures[i] = client.submit(
-            run_point, task, data, key=f"run-{points[i].folder}", pure=False,
-            priority=len(pending) - rank,
-        )  # fmt: skip
-    say(f"{len(pending)} runs on {threads} worker threads, each taking the next when free")
+        keys[i] = inputs_key(scenarios[i])
+    order = tuple(tasks)
+    runs = SweepRuns(tasks, keys, order, {i: nearest[i] for i in order}, (*sweep_key, "claims"))
+    data = {key: future for key, (future, _, error) in shared.items() if error is None}
+    runs_future = client.scatter(runs, broadcast=True)
+    slots = [f"{sweep_key[1][:12]}-{k}" for k in range(len(order))]
+    futures = [
+        client.submit(run_claimed, slot, runs_future, data, key=f"run-{slot}", pure=False)
+        for slot in slots
+    ]
+    say(
+        f"{len(order)} runs on {threads} worker threads, each taking the nearest run to its "
+        "last when free"
+    )
     try:
         if progress_bar:
-            show_progress(list(futures.values()))
-        for i, future in futures.items():
-            try:
-                row = future.result()["row"]
-            except Exception as exc:  # the worker itself died (out of memory, killed)
-                row = failure_row(ERROR, f"{type(exc).__name__}: {exc}")
-            folder = runs_dir / points[i].folder
-            rows[i] = {**row, "run_folder": _relative(folder, runs_dir) if folder.exists() else ""}
-    finally:
-        if board:  # the posted sites are this sweep's alone: nothing left on the scheduler
-            client.set_metadata(list(board), None)
+            show_progress(futures)
+        for slot, future in zip(slots, futures, strict=True):
+            index, row = _outcome(client, slot, future, runs)
+            if index is not None:
+                folder = runs_dir / points[index].folder
+                written = _relative(folder, runs_dir) if folder.exists() else ""
+                rows[index] = {**row, "run_folder": written}
+    finally:  # the claims and posted sites are this sweep's alone: nothing left behind
+        client.set_metadata(list(sweep_key), None)
+    for i in order:  # claimed by no task that ended (every task failed before its claim)
+        if rows[i] is None:
+            rows[i] = {**failure_row(ERROR, "not run: its task ended before it began"),
+                       "run_folder": ""}  # fmt: skip
     return rows, skipped
+
+
+def _outcome(client, slot: str, future, runs: SweepRuns) -> tuple[int | None, dict | None]:
+    """The run a task did and its row (a failure row if its worker died)."""
+    try:
+        result = future.result()
+        return result["index"], result["row"]
+    except Exception as exc:  # the worker itself died (out of memory, killed)
+        index = client.get_metadata([*runs.claims, "slot", slot], default=None)
+        return index, failure_row(ERROR, f"{type(exc).__name__}: {exc}")
 
 
 def show_progress(futures: list) -> None:

@@ -6,7 +6,14 @@ import pytest
 
 from planner.errors import InputError
 from planner.scenario import load_scenario
-from planner.sweeps.points import Vary, neighbours, parse_vary, scenario_hash, sweep_points
+from planner.sweeps.points import (
+    Vary,
+    neighbours,
+    next_claim,
+    parse_vary,
+    scenario_hash,
+    sweep_points,
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +90,27 @@ def test_each_run_starts_from_its_nearest_neighbours_first(base):
         "demand.annual_growth=0.12",
     ]
     assert neighbours(oat, [0, 1, 2]) == {0: [1, 2], 1: [0, 2], 2: [0, 1]}
+
+
+def test_threads_claim_runs_from_the_two_ends_then_their_own_nearest(base):
+    grid = sweep_points(
+        base, [Vary("demand.annual_growth", (0.0, 0.04, 0.08)), Vary("access.share", (0.9, 0.98))]
+    )
+    # Runs 0..5 as above. The first thread takes run 0; the second, the run farthest in the
+    # sweep from it, 5. Then a thread that did 0 takes 0's nearest free neighbour, 1 (one
+    # step, the next in the sweep), and one that did 5 takes 4; from 1, whose nearest are
+    # 0 (taken) and 3 (one step each), it takes 3, not 2 (two steps); from 4, it takes 2.
+    order = list(range(6))
+    nearest = neighbours(grid, order)
+    assert next_claim(order, set(), None, nearest) == 0
+    assert next_claim(order, {0}, None, nearest) == 5
+    assert next_claim(order, {0, 5}, 0, nearest) == 1
+    assert next_claim(order, {0, 5, 1}, 5, nearest) == 4
+    assert next_claim(order, {0, 5, 1, 4}, 1, nearest) == 3
+    assert next_claim(order, {0, 5, 1, 4, 3}, 4, nearest) == 2
+    assert next_claim(order, set(order), 2, nearest) is None
+    # A third thread's first run is the free one farthest from every run claimed: between
+    # 0 and 5, run 2 or 3 (each 2 places from the nearer), the earlier.
+    assert next_claim(order, {0, 5}, None, nearest) == 2
+    # Past the neighbours it was given, a thread takes the free run nearest in the sweep.
+    assert next_claim(order, {0, 1, 2}, 2, {2: [1]}) == 3
