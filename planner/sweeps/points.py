@@ -209,11 +209,12 @@ def next_claim(
         return None
     place = {run: k for k, run in enumerate(order)}
     if last is not None:
+        # A neighbour need not be a run to do: one whose inputs failed to load is not.
         for run in nearest.get(last, []):
-            if run not in claimed:
+            if run in place and run not in claimed:
                 return run
-        return min(free, key=lambda i: (abs(place[i] - place.get(last, 0)), place[i]))
-    taken = [place[i] for i in claimed if i in place]
+        return min(free, key=lambda i: (abs(place[i] - place[last]), place[i]))
+    taken = [place[i] for i in claimed]
     if not taken:
         return free[0]
     return max(free, key=lambda i: (min(abs(place[i] - k) for k in taken), -place[i]))

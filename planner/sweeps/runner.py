@@ -75,11 +75,14 @@ class RunTask:
 class SweepRuns:
     """Every task of a sweep and how threads claim them (scattered to the workers once)."""
 
-    tasks: dict[int, RunTask]
+    tasks: dict[int, RunTask]  # the runs to do, in sweep order
     inputs: dict[int, str]  # each run's key of the shared inputs
-    order: tuple[int, ...]  # the runs to do, in sweep order
     nearest: dict[int, list[int]]
     claims: tuple[str, ...]  # where the claims are kept on the scheduler
+
+    @property
+    def order(self) -> tuple[int, ...]:
+        return tuple(self.tasks)
 
 
 def run_claimed(slot: str, runs: SweepRuns, shared: dict) -> dict:
@@ -246,7 +249,8 @@ def run_points(
     nearest = neighbours(points, pending, most=_NEIGHBOURS_ASKED)
     tasks, keys = {}, {}
     for i in pending:
-        data, loaded_for, error = shared[inputs_key(scenarios[i])]
+        key = inputs_key(scenarios[i])
+        _, loaded_for, error = shared[key]
         if error is not None:
             rows[i] = {**failure_row(ERROR, error), "run_folder": ""}
             continue
@@ -255,18 +259,17 @@ def run_points(
             board=board, name=points[i].folder,
             neighbours=tuple(points[j].folder for j in nearest[i]) if board else (),
         )  # fmt: skip
-        keys[i] = inputs_key(scenarios[i])
-    order = tuple(tasks)
-    runs = SweepRuns(tasks, keys, order, {i: nearest[i] for i in order}, (*sweep_key, "claims"))
+        keys[i] = key
+    runs = SweepRuns(tasks, keys, {i: nearest[i] for i in tasks}, (*sweep_key, "claims"))
     data = {key: future for key, (future, _, error) in shared.items() if error is None}
     runs_future = client.scatter(runs, broadcast=True)
-    slots = [f"{sweep_key[1][:12]}-{k}" for k in range(len(order))]
+    slots = [f"{sweep_key[1][:12]}-{k}" for k in range(len(tasks))]
     futures = [
         client.submit(run_claimed, slot, runs_future, data, key=f"run-{slot}", pure=False)
         for slot in slots
     ]
     say(
-        f"{len(order)} runs on {threads} worker threads, each taking the nearest run to its "
+        f"{len(tasks)} runs on {threads} worker threads, each taking the nearest run to its "
         "last when free"
     )
     try:
@@ -280,7 +283,7 @@ def run_points(
                 rows[index] = {**row, "run_folder": written}
     finally:  # the claims and posted sites are this sweep's alone: nothing left behind
         client.set_metadata(list(sweep_key), None)
-    for i in order:  # claimed by no task that ended (every task failed before its claim)
+    for i in tasks:  # claimed by no task that ended (every task failed before its claim)
         if rows[i] is None:
             rows[i] = {**failure_row(ERROR, "not run: its task ended before it began"),
                        "run_folder": ""}  # fmt: skip

@@ -114,3 +114,5 @@ def test_threads_claim_runs_from_the_two_ends_then_their_own_nearest(base):
     assert next_claim(order, {0, 5}, None, nearest) == 2
     # Past the neighbours it was given, a thread takes the free run nearest in the sweep.
     assert next_claim(order, {0, 1, 2}, 2, {2: [1]}) == 3
+    # A neighbour that is not a run to do (its inputs failed to load) is passed over.
+    assert next_claim([0, 1, 3], {0}, 0, {0: [2, 3, 1]}) == 3
