@@ -263,6 +263,37 @@ class TransportProblem:
             unique // self.n_sites, unique % self.n_sites, cost, demand, unmet, self.n_sites
         )
 
+    def relaxed(self, group: np.ndarray) -> TransportProblem:
+        """The same problem over groups of zones, as a relaxation: a group's pair to a site
+        costs the least any of its members' pairs to that site costs, and an unmet scan the
+        least of its members' penalties. Any assignment of the zones gives one of the groups
+        (sum each group's flows) at no more cost, so for every capacity vector the relaxed
+        optimum bounds the exact one below."""
+        group = np.asarray(group, dtype=np.int64)
+        n_groups = int(group.max()) + 1 if group.size else 0
+        cells = n_groups * self.n_sites
+        if cells <= AGGREGATE_DENSE_CELLS:
+            # A block of pairs at a time, as in aggregated (postcode scale's 182 million pairs).
+            least = np.full(cells, np.inf)
+            for first in range(0, len(self.cost), AGGREGATE_BLOCK):
+                block = slice(first, first + AGGREGATE_BLOCK)
+                key = group[self.origin[block]] * self.n_sites + self.destination[block]
+                np.minimum.at(least, key, self.cost[block])
+            unique = np.flatnonzero(np.isfinite(least))
+            cost = least[unique]
+        else:
+            key = group[self.origin] * self.n_sites + self.destination
+            order = np.argsort(key, kind="stable")
+            first = np.flatnonzero(np.diff(key[order], prepend=-1))
+            unique = key[order][first]
+            cost = np.minimum.reduceat(self.cost[order], first) if first.size else np.zeros(0)
+        unmet = np.full(n_groups, np.inf)
+        np.minimum.at(unmet, group, self.unmet_cost)
+        demand = np.bincount(group, weights=self.demand, minlength=n_groups)
+        return TransportProblem(
+            unique // self.n_sites, unique % self.n_sites, cost, demand, unmet, self.n_sites
+        )
+
     # -- the LP as a model a planner can read -------------------------------------------------
     def to_milp(self, capacity: np.ndarray) -> SparseMILP:
         """The full LP for capacities ``capacity``, every pair a column (small instances:
