@@ -2,7 +2,8 @@
 
 The network model built without its assignment block, plus ``theta_t`` (the assignment cost of
 year t, in units of one unmet scan) bounded below by capacity cuts
-(:mod:`planner.optimise.capacity_cuts`). One ``highspy.Highs`` object is kept for the whole
+(:mod:`planner.optimise.capacity_cuts`) and by a relaxation of the assignment over groups of
+zones (:meth:`MasterProblem.add_relaxation`). One ``highspy.Highs`` object is kept for the whole
 solve, and every cut is added to it and to the :class:`~planner.optimise.milp.SparseMILP` (the
 PuLP door) at once, so that each solve starts from the last one's basis.
 """
@@ -28,6 +29,10 @@ from planner.optimise.solver import (
     SolverOptions,
     configure_highs,
 )
+from planner.optimise.transport import TransportProblem
+
+#: The row blocks of a year's relaxation (:meth:`MasterProblem.add_relaxation`).
+RELAXATION_PARTS = ("demand", "capacity", "cost")
 
 
 class MasterProblem:
@@ -55,6 +60,9 @@ class MasterProblem:
         self.cuts = 0
         # Each cut's year, eta columns, chord rows (without eta), each chord's eta, constant.
         self._cut_records: list = []
+        # Each relaxation's year, problem, flow and unmet columns and their costs (of theta).
+        self._relaxations: list = []
+        self._relaxation_rows: list[np.ndarray] = []
         self._integer = problem.integer.copy()
         self._highs = None
 
@@ -144,6 +152,14 @@ class MasterProblem:
                 np.maximum.at(value, owner, -(chords @ full[: chords.shape[1]]))
                 full[eta] = value  # every active site has a chord (CapacityCut.segments)
             theta[t] = max(theta[t], constant + full[eta].sum())
+        for t, relaxed, flows, unmet, flow_cost, unmet_cost in self._relaxations:
+            # The earlier solution's relaxed flows need not fit this plan (they are free in a
+            # solve that dropped the relaxation), so they are solved afresh at its capacities.
+            period = self.periods[t]
+            capacity = self.F * full[period.n] + self.D * full[period.m]
+            solution = relaxed.solve(capacity)
+            full[flows], full[unmet] = solution.flows, solution.unmet
+            theta[t] = max(theta[t], flow_cost @ full[flows] + unmet_cost @ full[unmet])
         full[self.theta] = theta
         return full
 
@@ -178,6 +194,63 @@ class MasterProblem:
             yield
         finally:
             h.changeColsBounds(cols.size, cols, self.problem.lower[cols], self.problem.upper[cols])
+
+    def add_relaxation(self, t: int, relaxed: TransportProblem) -> None:
+        """``theta_t`` at least the cost of year t's assignment relaxed over groups of zones
+        (:meth:`TransportProblem.relaxed`): its flows, unmet scans, demand and capacity rows
+        in the master, so that a plan's demand beyond what the sites within its reach can take
+        is priced in every solve, not only once a cut has seen it."""
+        period, scale = self.periods[t], self.scale[t]
+        pairs, groups, sites = len(relaxed.cost), relaxed.n_zones, relaxed.n_sites
+        flows = self._push_columns(f"relaxed{t}_flow", pairs, lower=0.0)
+        unmet = self._push_columns(f"relaxed{t}_unmet", groups, lower=0.0, upper=relaxed.demand)
+        self._push_rows(
+            f"relaxed{t}_demand",
+            groups,
+            np.concatenate([relaxed.origin, np.arange(groups)]),
+            np.concatenate([flows, unmet]),
+            np.ones(pairs + groups),
+            relaxed.demand,
+            upper=relaxed.demand,
+        )
+        to = np.arange(sites)
+        self._push_rows(
+            f"relaxed{t}_capacity",
+            sites,
+            np.concatenate([relaxed.destination, to, to]),
+            np.concatenate([flows, period.n, period.m]),
+            np.concatenate([np.ones(pairs), np.full(sites, -self.F), np.full(sites, -self.D)]),
+            np.full(sites, -INF),
+            upper=np.zeros(sites),
+        )
+        flow_cost, unmet_cost = relaxed.cost / scale, relaxed.unmet_cost / scale
+        self._push_rows(
+            f"relaxed{t}_cost",
+            1,
+            np.zeros(1 + pairs + groups, dtype=np.int64),
+            np.concatenate([self.theta[t : t + 1], flows, unmet]),
+            np.concatenate([[1.0], -flow_cost, -unmet_cost]),
+            np.zeros(1),
+        )
+        self._relaxations.append((t, relaxed, flows, unmet, flow_cost, unmet_cost))
+        self._relaxation_rows.append(
+            np.concatenate(
+                [self.problem.rows[f"relaxed{t}_{part}"].index() for part in RELAXATION_PARTS]
+            )
+        )
+
+    def use_relaxation(self, active: bool) -> None:
+        """Keep the relaxation's rows in HiGHS (``active``) or free them (presolve then drops
+        them and its columns): the master without them is a relaxation still, its bound a
+        bound. The problem itself (the PuLP door) keeps them."""
+        if not self._relaxation_rows:
+            return
+        rows = np.concatenate(self._relaxation_rows).astype(np.int32)
+        if active:
+            lower, upper = self.problem.row_lower[rows], self.problem.row_upper[rows]
+        else:
+            lower, upper = np.full(rows.size, -np.inf), np.full(rows.size, np.inf)
+        self.highs().changeRowsBounds(rows.size, rows, lower, upper)
 
     def add_cut(self, t: int, cut: CapacityCut) -> None:
         """``theta_t >= (constant + sum_j eta_j) / S``, ``eta_j`` above each chord of site j."""
@@ -229,22 +302,22 @@ class MasterProblem:
         self._cut_records.append((t, eta, chords, owner, cut.constant / scale))
         self.cuts += 1
 
-    def _push_columns(self, name: str, count: int) -> np.ndarray:
-        cols = self.problem.add_columns(name, count, lower=-INF)
+    def _push_columns(self, name: str, count: int, lower=-INF, upper=INF) -> np.ndarray:
+        cols = self.problem.add_columns(name, count, lower=lower, upper=upper)
         if self._highs is not None and count:
-            self._highs.addVars(count, np.full(count, -np.inf), np.full(count, np.inf))
+            self._highs.addVars(count, self.problem.lower[cols], self.problem.upper[cols])
         return cols
 
-    def _push_rows(self, name, count, rows, cols, vals, lower) -> None:
-        self.problem.add_rows(name, count, rows, cols, vals, lower=lower)
+    def _push_rows(self, name, count, rows, cols, vals, lower, upper=INF) -> None:
+        self.problem.add_rows(name, count, rows, cols, vals, lower=lower, upper=upper)
         if self._highs is None or not count:
             return
         a = sp.csr_matrix((vals, (rows, cols)), shape=(count, self.problem.num_cols))
         a.sum_duplicates()
         self._highs.addRows(
             count,
-            np.asarray(lower, float),
-            np.full(count, np.inf),
+            np.broadcast_to(np.asarray(lower, float), (count,)).copy(),
+            np.broadcast_to(np.asarray(upper, float), (count,)).copy(),
             a.nnz,
             a.indptr[:-1].astype(np.int32),
             a.indices.astype(np.int32),

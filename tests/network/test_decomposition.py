@@ -132,7 +132,8 @@ def test_a_stopped_run_reports_its_true_bound_and_gap():
     report = result.report
     assert report.status == FEASIBLE
     assert not report.time_limit_reached  # stopped by master_solves, not by the clock
-    assert report.best_bound <= optimum * (1 + 1e-9) <= report.objective * (1 + 1e-9)
+    assert report.best_bound <= optimum * (1 + 1e-9)
+    assert optimum <= report.objective * (1 + 1e-9)
     assert report.mip_gap == pytest.approx(
         (report.objective - report.best_bound) / report.objective
     )
@@ -240,10 +241,17 @@ def test_an_earlier_master_solution_is_completed_to_a_feasible_start():
     assert (activity <= problem.row_upper + 1e-6 * (1 + np.abs(problem.row_upper))).all()
     assert (z >= problem.lower - 1e-9).all() and (z <= problem.upper + 1e-9).all()
     capacity = decomposition.capacities(z)[0]
-    # One planning year: theta is the highest cut at the plan's capacities.
+    # One planning year: theta is the highest cut at the plan's capacities, or the relaxed
+    # assignment's cost at the plan's relaxed flows where that is higher.
     assert len(decomposition.periods) == 1
+    flows = problem.columns["relaxed0_flow"].index()
+    unmet = problem.columns["relaxed0_unmet"].index()
+    relaxed_cost = problem.cost[flows] @ z[flows] + problem.cost[unmet] @ z[unmet]
+    assert relaxed_cost == 0.0  # its cost is carried by theta, through the row below
+    _, _, relaxed_flows, relaxed_unmet, flow_cost, unmet_cost = master._relaxations[0]
+    relaxed_cost = flow_cost @ z[relaxed_flows] + unmet_cost @ z[relaxed_unmet]
     assert z[master.theta[0]] * master.scale[0] == pytest.approx(
-        max(c.evaluate(capacity) for c in cuts), rel=1e-7
+        max(max(c.evaluate(capacity) for c in cuts), relaxed_cost * master.scale[0]), rel=1e-7
     )
 
 
@@ -305,3 +313,36 @@ def test_plans_of_the_restricted_master_leave_the_proof_to_the_full_one(monkeypa
     assert split.summary["objective"] == pytest.approx(optimum, rel=GAP)
     assert split.summary["best_bound"] <= optimum * (1 + 1e-9)
     _check_assignment(split)
+
+
+def test_the_relaxed_assignment_raises_the_first_bound_and_is_exact_over_single_zones(
+    monkeypatch,
+):
+    # The master's relaxation of the assignment over groups of zones: the master MILP's
+    # optimum before any cut is higher with it than without, never above the optimum, and with
+    # every group a single zone the master is the full model, so its first solve is optimal.
+    instance = _instance(seed=6, n_zones=60, n_sites=8)
+    sections = FEATURES["access target"]
+    full, _ = _solve("full", sections, instance, mip_gap=1e-9)
+    optimum = full.summary["objective"]
+    zones, sites, travel = instance
+
+    def first_bound() -> tuple[float, float]:
+        sc = scenario(**sections, solver={"method": "decomposition", "mip_gap": 1e-9})
+        model = NetworkModel.from_tables(zones, sites, travel, sc)
+        master = Decomposition(model, SolverOptions(name="highs", mip_gap=1e-9)).master
+        master.set_gap(1e-9)
+        status, z, bound = master.solve(mip=True, time_limit=60)
+        assert status == OPTIMAL
+        return bound, master.problem.objective_value(z)
+
+    monkeypatch.setattr(subproblems, "RELAXATION_GROUPS", 0)
+    without, _ = first_bound()
+    monkeypatch.setattr(subproblems, "RELAXATION_GROUPS", 300)
+    grouped, _ = first_bound()  # 60 zones: 12 groups of about five
+    monkeypatch.setattr(subproblems, "zone_cells", lambda zones, wanted: np.arange(len(zones)))
+    single, plan = first_bound()
+    assert without < grouped * (1 - 1e-3)
+    assert grouped <= optimum * (1 + 1e-9)
+    assert single == pytest.approx(optimum, rel=1e-6)
+    assert plan == pytest.approx(optimum, rel=1e-6)
