@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import planner
 from planner.cli import main
 from planner.errors import InputError
 from planner.plan import Plan
@@ -18,6 +19,7 @@ from planner.reports.comparison import comparison_markdown
 from planner.reports.data_check import data_warnings
 from planner.reports.report import markdown_report
 from tests.helpers.plans import small_plan
+from tests.test_pipeline import write_two_towns
 
 FORMULA = "=cmd|' /C calc'!A0"
 
@@ -310,3 +312,18 @@ def test_a_cost_basis_without_its_unit_costs_is_an_error(saved):
     (saved / "summary.json").write_text(json.dumps({**summary, "cost_basis": {}}))
     with pytest.raises(InputError, match=r"field 'cost_basis': missing 'scanner_yearly'"):
         Plan.load(saved)
+
+
+def test_the_schema_lists_every_figure_a_solved_plan_writes(tmp_path):
+    # The schema's nested figures (unit costs, model size, today, changes, ...) are listed by
+    # hand beside the code that writes them: a solved plan's summary has exactly those keys,
+    # so a unit cost added to the model and not to the schema is caught here.
+    plan = planner.run(write_two_towns(tmp_path))
+    compared = 0
+    for key, spec in SUMMARY.items():
+        spec = spec.spec if isinstance(spec, OrNull) else spec
+        value = plan.summary.get(key)
+        if isinstance(spec, dict) and isinstance(value, dict):
+            assert set(value) == set(spec), key
+            compared += 1
+    assert compared >= 4 and isinstance(plan.summary["cost_basis"], dict)
