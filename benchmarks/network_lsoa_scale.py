@@ -160,14 +160,20 @@ def main() -> None:
         f"{'method':<15}{'status':<12}{'objective':>16}{'bound':>16}{'gap':>10}"
         f"{'seconds':>10}{'peak MB':>10}"
     )
+    stops = []
     for method, (status, objective, bound, gap, seconds, rss) in results.items():
         gap_text = "-" if gap is None else f"{gap:.3%}"
         secs = "-" if seconds is None else f"{seconds:.1f}"
         mb = "-" if rss is None else f"{rss:,.0f}"
+        if len(status) > 11:  # a stop's reason goes below the table, whole
+            stops.append(f"{method}: {status}")
+            status = "stopped"
         print(
-            f"{method:<15}{status[:40]:<12}{_money(objective):>16}{_money(bound):>16}"
+            f"{method:<15}{status:<12}{_money(objective):>16}{_money(bound):>16}"
             f"{gap_text:>10}{secs:>10}{mb:>10}"
         )
+    for line in stops:
+        print(line)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ from planner.network.solution import plan_from_solution
 from planner.network.warm_start import first_plan
 from planner.optimise.milp import SparseMILP
 from planner.optimise.progress import SolveTicker
-from planner.optimise.solver import INFEASIBLE, SolverOptions, default_solver_name
+from planner.optimise.solver import INFEASIBLE, NOT_SOLVED, SolverOptions, default_solver_name
 from planner.plan import Plan
 from planner.scenario import Scenario
 
@@ -374,9 +374,14 @@ class NetworkModel:
                 self.diagnose_infeasibility(options) if self.diagnose else [],
             )
         if not report.has_solution:
-            raise SolverError(
-                f"{who} stopped without a plan: {report.status} ({report.message}); "
+            # A solver error (out of memory, say) is not cured by more time.
+            advice = (
                 "raise solver.time_limit or check the scenario's limits"
+                if report.status == NOT_SOLVED
+                else "the solver's message says why"
+            )
+            raise SolverError(
+                f"{who} stopped without a plan: {report.status} ({report.message}); {advice}"
             )
 
     def diagnose_infeasibility(self, options: SolverOptions) -> list[str]:
