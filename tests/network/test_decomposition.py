@@ -320,7 +320,8 @@ def test_the_relaxed_assignment_raises_the_first_bound_and_is_exact_over_single_
 ):
     # The master's relaxation of the assignment over groups of zones: the master MILP's
     # optimum before any cut is higher with it than without, never above the optimum, and with
-    # every group a single zone the master is the full model, so its first solve is optimal.
+    # every group a single zone the master is the full model, so its first solve is optimal;
+    # above RELAXATION_ZONES_UP_TO zones the master is as without it.
     instance = _instance(seed=6, n_zones=60, n_sites=8)
     sections = FEATURES["access target"]
     full, _ = _solve("full", sections, instance, mip_gap=1e-9)
@@ -340,9 +341,13 @@ def test_the_relaxed_assignment_raises_the_first_bound_and_is_exact_over_single_
     without, _ = first_bound()
     monkeypatch.setattr(subproblems, "RELAXATION_GROUPS", 300)
     grouped, _ = first_bound()  # 60 zones: 12 groups of about five
+    monkeypatch.setattr(subproblems, "RELAXATION_ZONES_UP_TO", 59)
+    above, _ = first_bound()  # more zones than the relaxation is kept for: none
+    monkeypatch.setattr(subproblems, "RELAXATION_ZONES_UP_TO", 60)
     monkeypatch.setattr(subproblems, "zone_cells", lambda zones, wanted: np.arange(len(zones)))
     single, plan = first_bound()
     assert without < grouped * (1 - 1e-3)
+    assert above == pytest.approx(without, rel=1e-12)
     assert grouped <= optimum * (1 + 1e-9)
     assert single == pytest.approx(optimum, rel=1e-6)
     assert plan == pytest.approx(optimum, rel=1e-6)
