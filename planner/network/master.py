@@ -60,9 +60,8 @@ class MasterProblem:
         self.cuts = 0
         # Each cut's year, eta columns, chord rows (without eta), each chord's eta, constant.
         self._cut_records: list = []
-        # Each relaxation's year, problem, flow and unmet columns and their costs (of theta).
+        # Each relaxation's year, problem, and flow and unmet columns.
         self._relaxations: list = []
-        self._relaxation_rows: list[np.ndarray] = []
         self._integer = problem.integer.copy()
         self._highs = None
 
@@ -152,14 +151,14 @@ class MasterProblem:
                 np.maximum.at(value, owner, -(chords @ full[: chords.shape[1]]))
                 full[eta] = value  # every active site has a chord (CapacityCut.segments)
             theta[t] = max(theta[t], constant + full[eta].sum())
-        for t, relaxed, flows, unmet, flow_cost, unmet_cost in self._relaxations:
+        for t, relaxed, flows, unmet in self._relaxations:
             # The earlier solution's relaxed flows need not fit this plan (they are free in a
             # solve that dropped the relaxation), so they are solved afresh at its capacities.
             period = self.periods[t]
             capacity = self.F * full[period.n] + self.D * full[period.m]
             solution = relaxed.solve(capacity)
             full[flows], full[unmet] = solution.flows, solution.unmet
-            theta[t] = max(theta[t], flow_cost @ full[flows] + unmet_cost @ full[unmet])
+            theta[t] = max(theta[t], solution.cost / self.scale[t])
         full[self.theta] = theta
         return full
 
@@ -223,29 +222,24 @@ class MasterProblem:
             np.full(sites, -INF),
             upper=np.zeros(sites),
         )
-        flow_cost, unmet_cost = relaxed.cost / scale, relaxed.unmet_cost / scale
         self._push_rows(
             f"relaxed{t}_cost",
             1,
             np.zeros(1 + pairs + groups, dtype=np.int64),
             np.concatenate([self.theta[t : t + 1], flows, unmet]),
-            np.concatenate([[1.0], -flow_cost, -unmet_cost]),
+            np.concatenate([[1.0], -relaxed.cost / scale, -relaxed.unmet_cost / scale]),
             np.zeros(1),
         )
-        self._relaxations.append((t, relaxed, flows, unmet, flow_cost, unmet_cost))
-        self._relaxation_rows.append(
-            np.concatenate(
-                [self.problem.rows[f"relaxed{t}_{part}"].index() for part in RELAXATION_PARTS]
-            )
-        )
+        self._relaxations.append((t, relaxed, flows, unmet))
 
     def use_relaxation(self, active: bool) -> None:
         """Keep the relaxation's rows in HiGHS (``active``) or free them (presolve then drops
         them and its columns): the master without them is a relaxation still, its bound a
         bound. The problem itself (the PuLP door) keeps them."""
-        if not self._relaxation_rows:
+        if not self._relaxations:
             return
-        rows = np.concatenate(self._relaxation_rows).astype(np.int32)
+        blocks = [f"relaxed{r[0]}_{part}" for r in self._relaxations for part in RELAXATION_PARTS]
+        rows = np.concatenate([self.problem.rows[b].index() for b in blocks]).astype(np.int32)
         if active:
             lower, upper = self.problem.row_lower[rows], self.problem.row_upper[rows]
         else:

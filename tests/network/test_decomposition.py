@@ -248,10 +248,10 @@ def test_an_earlier_master_solution_is_completed_to_a_feasible_start():
     unmet = problem.columns["relaxed0_unmet"].index()
     relaxed_cost = problem.cost[flows] @ z[flows] + problem.cost[unmet] @ z[unmet]
     assert relaxed_cost == 0.0  # its cost is carried by theta, through the row below
-    _, _, relaxed_flows, relaxed_unmet, flow_cost, unmet_cost = master._relaxations[0]
-    relaxed_cost = flow_cost @ z[relaxed_flows] + unmet_cost @ z[relaxed_unmet]
+    _, relaxed, relaxed_flows, relaxed_unmet = master._relaxations[0]
+    relaxed_cost = relaxed.cost @ z[relaxed_flows] + relaxed.unmet_cost @ z[relaxed_unmet]
     assert z[master.theta[0]] * master.scale[0] == pytest.approx(
-        max(max(c.evaluate(capacity) for c in cuts), relaxed_cost * master.scale[0]), rel=1e-7
+        max(max(c.evaluate(capacity) for c in cuts), relaxed_cost), rel=1e-7
     )
 
 
